@@ -1,0 +1,308 @@
+package report
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Summary holds the headline figures of a run; it is what summary.json
+// contains.
+type Summary struct {
+	// Pipeline is the name of the pipeline that ran.
+	Pipeline string `json:"pipeline"`
+	// Task is the task name, e.g. "go-nogo".
+	Task string `json:"task"`
+	// N is the number of units.
+	N int `json:"N"`
+	// Seed is the run seed.
+	Seed int64 `json:"seed"`
+	// TrialsTrained is the number of training trials run.
+	TrialsTrained int `json:"trials_trained"`
+	// Converged reports whether training met the stop rule.
+	Converged bool `json:"converged"`
+	// RateAccuracy is the rate network's last evaluation accuracy.
+	RateAccuracy float64 `json:"rate_accuracy"`
+	// RateLoss is the rate network's last mean evaluation loss.
+	RateLoss float64 `json:"rate_loss"`
+	// BestLambda is the scaling factor chosen by the λ search.
+	BestLambda float64 `json:"best_lambda"`
+	// LambdaAccuracy maps each factor searched (formatted with %g) to
+	// the spiking network's accuracy.
+	LambdaAccuracy map[string]float64 `json:"lambda_accuracy"`
+	// LIFAccuracy is the spiking network's accuracy at BestLambda over the
+	// conversion trials, and LIFAccuracyBy the same per condition.
+	LIFAccuracy   float64            `json:"lif_accuracy"`
+	LIFAccuracyBy map[string]float64 `json:"lif_accuracy_by_condition,omitempty"`
+	// LIFTrials is the number of conversion trials.
+	LIFTrials int `json:"lif_trials"`
+	// NSpikes is the total number of spikes over the conversion trials.
+	NSpikes int64 `json:"n_spikes"`
+	// RateHzE and RateHzI are the mean firing rates of excitatory and
+	// inhibitory units over the conversion trials.
+	RateHzE float64 `json:"rate_hz_E"`
+	RateHzI float64 `json:"rate_hz_I"`
+	// Seconds maps each stage to its run time in seconds (0 when it was
+	// reused from the cache).
+	Seconds map[string]float64 `json:"seconds"`
+	// Version is the program version that produced the run.
+	Version string `json:"version"`
+}
+
+// ReadSummary reads a summary.json file.
+func ReadSummary(path string) (*Summary, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("report: %s: %w", path, err)
+	}
+	return &s, nil
+}
+
+// WriteSummary writes s as indented JSON to path atomically.
+func WriteSummary(path string, s *Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	})
+}
+
+// Figure is one figure of a report.
+type Figure struct {
+	// File is the PNG's path relative to the report's directory.
+	File string
+	// Title is shown above the figure.
+	Title string
+	// Caption says what the figure shows.
+	Caption string
+}
+
+// Report is what WriteReport writes.
+type Report struct {
+	// Title heads the report.
+	Title string
+	// Summary holds the headline figures.
+	Summary *Summary
+	// Figures are shown in order.
+	Figures []Figure
+	// Settings is the resolved pipeline definition (YAML), shown verbatim.
+	Settings string
+	// Provenance lists program version, seed, stage keys and the like.
+	Provenance map[string]string
+}
+
+// headline returns the rows of the headline table.
+func (r *Report) headline() [][2]string {
+	s := r.Summary
+	if s == nil {
+		return nil
+	}
+	conv := "no (stop rule not met)"
+	if s.Converged {
+		conv = "yes"
+	}
+	rows := [][2]string{
+		{"task", s.Task},
+		{"units (N)", strconv.Itoa(s.N)},
+		{"seed", strconv.FormatInt(s.Seed, 10)},
+		{"training trials", strconv.Itoa(s.TrialsTrained)},
+		{"converged", conv},
+		{"rate accuracy", fmt.Sprintf("%.2f", s.RateAccuracy)},
+		{"rate eval loss", fmt.Sprintf("%.3f", s.RateLoss)},
+		{"best λ", strconv.FormatFloat(s.BestLambda, 'g', -1, 64)},
+		{"LIF accuracy at best λ", fmt.Sprintf("%.2f (%d trials)", s.LIFAccuracy, s.LIFTrials)},
+	}
+	for _, c := range sortedKeys(s.LIFAccuracyBy) {
+		rows = append(rows, [2]string{"LIF accuracy, " + c, fmt.Sprintf("%.2f", s.LIFAccuracyBy[c])})
+	}
+	rows = append(rows,
+		[2]string{"spikes", strconv.FormatInt(s.NSpikes, 10)},
+		[2]string{"mean rate E / I (Hz)", fmt.Sprintf("%.2f / %.2f", s.RateHzE, s.RateHzI)},
+	)
+	return rows
+}
+
+// lambdaRows returns the λ table sorted by factor.
+func (r *Report) lambdaRows() [][2]string {
+	if r.Summary == nil {
+		return nil
+	}
+	keys := make([]string, 0, len(r.Summary.LambdaAccuracy))
+	for k := range r.Summary.LambdaAccuracy {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, _ := strconv.ParseFloat(keys[i], 64)
+		b, _ := strconv.ParseFloat(keys[j], 64)
+		return a < b
+	})
+	rows := make([][2]string, len(keys))
+	for i, k := range keys {
+		rows[i] = [2]string{k, fmt.Sprintf("%.2f", r.Summary.LambdaAccuracy[k])}
+	}
+	return rows
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Markdown renders the report as Markdown that links the figures.
+func (r *Report) Markdown() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n", r.Title)
+	if rows := r.headline(); len(rows) > 0 {
+		b.WriteString("## Headline\n\n| | |\n|---|---|\n")
+		for _, row := range rows {
+			fmt.Fprintf(&b, "| %s | %s |\n", row[0], row[1])
+		}
+		b.WriteString("\n")
+	}
+	if rows := r.lambdaRows(); len(rows) > 0 {
+		b.WriteString("## Scaling factor search\n\n| λ | accuracy |\n|---|---|\n")
+		for _, row := range rows {
+			fmt.Fprintf(&b, "| %s | %s |\n", row[0], row[1])
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Figures) > 0 {
+		b.WriteString("## Figures\n\n")
+		for _, f := range r.Figures {
+			fmt.Fprintf(&b, "### %s\n\n![%s](%s)\n\n", f.Title, f.Title, filepath.ToSlash(f.File))
+			if f.Caption != "" {
+				fmt.Fprintf(&b, "%s\n\n", f.Caption)
+			}
+		}
+	}
+	if r.Summary != nil && len(r.Summary.Seconds) > 0 {
+		b.WriteString("## Stage times\n\n| stage | seconds |\n|---|---|\n")
+		for _, k := range sortedKeys(r.Summary.Seconds) {
+			fmt.Fprintf(&b, "| %s | %.2f |\n", k, r.Summary.Seconds[k])
+		}
+		b.WriteString("\n")
+	}
+	if r.Settings != "" {
+		fmt.Fprintf(&b, "## Settings\n\n```yaml\n%s\n```\n\n", strings.TrimRight(r.Settings, "\n"))
+	}
+	if len(r.Provenance) > 0 {
+		b.WriteString("## Provenance\n\n| | |\n|---|---|\n")
+		for _, k := range sortedKeys(r.Provenance) {
+			fmt.Fprintf(&b, "| %s | `%s` |\n", k, r.Provenance[k])
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// HTML renders the report as one self-contained HTML page: the figures
+// are read from dir and embedded as data URIs.
+func (r *Report) HTML(dir string) (string, error) {
+	var b strings.Builder
+	esc := html.EscapeString
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n", esc(r.Title))
+	b.WriteString(`<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .8em;text-align:left}
+img{max-width:100%;border:1px solid #eee}pre{background:#f6f6f6;padding:1em;overflow:auto}
+figure{margin:2em 0}figcaption{color:#555;font-size:.95em}
+</style>
+</head>
+<body>
+`)
+	fmt.Fprintf(&b, "<h1>%s</h1>\n", esc(r.Title))
+	table := func(head [2]string, rows [][2]string) {
+		fmt.Fprintf(&b, "<table>\n<tr><th>%s</th><th>%s</th></tr>\n", esc(head[0]), esc(head[1]))
+		for _, row := range rows {
+			fmt.Fprintf(&b, "<tr><td>%s</td><td>%s</td></tr>\n", esc(row[0]), esc(row[1]))
+		}
+		b.WriteString("</table>\n")
+	}
+	if rows := r.headline(); len(rows) > 0 {
+		b.WriteString("<h2>Headline</h2>\n")
+		table([2]string{"", ""}, rows)
+	}
+	if rows := r.lambdaRows(); len(rows) > 0 {
+		b.WriteString("<h2>Scaling factor search</h2>\n")
+		table([2]string{"λ", "accuracy"}, rows)
+	}
+	if len(r.Figures) > 0 {
+		b.WriteString("<h2>Figures</h2>\n")
+	}
+	for _, f := range r.Figures {
+		data, err := os.ReadFile(filepath.Join(dir, f.File))
+		if err != nil {
+			return "", fmt.Errorf("report: figure %q: %w", f.Title, err)
+		}
+		fmt.Fprintf(&b, "<figure id=%q>\n<h3>%s</h3>\n<img alt=\"%s\" src=\"data:image/png;base64,%s\">\n",
+			filepath.ToSlash(f.File), esc(f.Title), esc(f.Title), base64.StdEncoding.EncodeToString(data))
+		if f.Caption != "" {
+			fmt.Fprintf(&b, "<figcaption>%s</figcaption>\n", esc(f.Caption))
+		}
+		b.WriteString("</figure>\n")
+	}
+	if r.Summary != nil && len(r.Summary.Seconds) > 0 {
+		b.WriteString("<h2>Stage times</h2>\n")
+		var rows [][2]string
+		for _, k := range sortedKeys(r.Summary.Seconds) {
+			rows = append(rows, [2]string{k, fmt.Sprintf("%.2f", r.Summary.Seconds[k])})
+		}
+		table([2]string{"stage", "seconds"}, rows)
+	}
+	if r.Settings != "" {
+		fmt.Fprintf(&b, "<h2>Settings</h2>\n<pre>%s</pre>\n", esc(r.Settings))
+	}
+	if len(r.Provenance) > 0 {
+		b.WriteString("<h2>Provenance</h2>\n")
+		var rows [][2]string
+		for _, k := range sortedKeys(r.Provenance) {
+			rows = append(rows, [2]string{k, r.Provenance[k]})
+		}
+		table([2]string{"", ""}, rows)
+	}
+	b.WriteString("</body>\n</html>\n")
+	return b.String(), nil
+}
+
+// WriteReport writes report.md and report.html into dir. Figure files are
+// relative to dir and must exist.
+func WriteReport(dir string, r *Report) error {
+	page, err := r.HTML(dir)
+	if err != nil {
+		return err
+	}
+	for _, f := range r.Figures {
+		if _, err := os.Stat(filepath.Join(dir, f.File)); err != nil {
+			return fmt.Errorf("report: figure %q: %w", f.Title, err)
+		}
+	}
+	if err := writeAtomic(filepath.Join(dir, "report.md"), func(w io.Writer) error {
+		_, err := io.WriteString(w, r.Markdown())
+		return err
+	}); err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(dir, "report.html"), func(w io.Writer) error {
+		_, err := io.Copy(w, bytes.NewBufferString(page))
+		return err
+	})
+}
