@@ -68,10 +68,13 @@ func sampleVars() []*Var {
 		NewCell("cells", []int{1, 3}, NewScalar("", 1), NewChar("", "two"), NewCell("", []int{1, 1}, NewInt8("", nil, []int8{3}))),
 		NewCell("emptycell", []int{0, 0}),
 		NewSparse("sp", 3, 4, &SparseMatrix{
-			RowIndex: []int{0, 2, 1},
+			RowIndex: []int{0, 1, 2},
 			ColStart: []int{0, 1, 1, 3, 3},
 			Real:     []float64{1.5, -2, 3},
 		}),
+		NewSparse("spzero", 2, 2, &SparseMatrix{ColStart: []int{0, 0, 0}, RowIndex: []int{}, Real: []float64{}}),
+		{Name: "glob", Class: Double, Dims: []int{1, 1}, Data: []float64{42}, Global: true},
+		{Name: "obj", Class: Object, ClassName: "inline", Dims: []int{1, 1}, Fields: []string{"expr"}, Elems: []*Var{NewChar("expr", "x+1")}},
 	}
 }
 
