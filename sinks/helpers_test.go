@@ -1,0 +1,93 @@
+package sinks
+
+import (
+	"context"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Realistic spike data: go-nogo LIF trials last nt = 20000 steps of
+// dt = 5e-5 s (1 s); N = 200 neurons firing at about 12.5 Hz give 50,000
+// spikes a trial, in step order within a trial.
+const (
+	benchSteps          = 20000
+	benchNeurons        = 200
+	benchSpikesPerTrial = 50000
+	benchDt             = 5e-5
+)
+
+// spikeTrial appends one trial of realistic spikes to rows, reusing steps
+// as scratch, and returns it.
+func spikeTrial(rows *SpikeRows, trial int32, rng *rand.Rand, steps []int32) []int32 {
+	steps = steps[:0]
+	for range benchSpikesPerTrial {
+		steps = append(steps, int32(rng.IntN(benchSteps)))
+	}
+	slices.Sort(steps)
+	for _, s := range steps {
+		rows.Append(trial, int32(rng.IntN(benchNeurons)), s, float32(float64(s)*benchDt))
+	}
+	return steps
+}
+
+// outputTrial appends one trial of a realistic network output to rows: a
+// noisy first-order approach to a random target after the stimulus.
+func outputTrial(rows *OutputRows, trial int32, rng *rand.Rand) {
+	target, out := rng.Float64(), 0.0
+	for s := range int32(benchSteps) {
+		goal := 0.0
+		if s > benchSteps/2 {
+			goal = target
+		}
+		out += (goal-out)*0.001 + rng.NormFloat64()*0.002
+		rows.Append(trial, s, float32(float64(s)*benchDt), float32(out))
+	}
+}
+
+// readParquet reads a whole Parquet file back with pqarrow and returns it
+// as a table, with the file's key/value metadata and row group sizes.
+func readParquet(t testing.TB, path string) (arrow.Table, map[string]string, []int64) {
+	t.Helper()
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	defer pf.Close()
+	kv := map[string]string{}
+	for _, e := range pf.MetaData().KeyValueMetadata() {
+		v := ""
+		if e.Value != nil {
+			v = *e.Value
+		}
+		kv[e.Key] = v
+	}
+	var groups []int64
+	for i := range pf.NumRowGroups() {
+		groups = append(groups, pf.RowGroup(i).NumRows())
+	}
+	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	t.Cleanup(tbl.Release)
+	return tbl, kv, groups
+}
+
+// heapInuse returns the bytes in in-use heap spans (live data and garbage
+// not yet swept).
+func heapInuse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapInuse
+}
