@@ -1,0 +1,81 @@
+package rate_test
+
+import (
+	"testing"
+
+	"github.com/spikernn/spikernn/rate"
+	"github.com/spikernn/spikernn/rng"
+	"github.com/spikernn/spikernn/tasks"
+)
+
+// benchSetup returns a default go-nogo network of n units and its task.
+func benchSetup(b *testing.B, n int) (*rate.Model, tasks.Task) {
+	task, err := tasks.New("go-nogo", tasks.Settings{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := rate.ConfigFor(task)
+	c.N = n
+	m, err := rate.New(c, rng.New(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m, task
+}
+
+func benchmarkTrainStep(b *testing.B, n int) {
+	m, task := benchSetup(b, n)
+	tn, err := rate.NewTrainer(m, task, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stream := tasks.NewStream(task, 1)
+	trial := tasks.NewTrial(task, tasks.Rate)
+	// Warm up: grow every buffer.
+	stream.Next(trial)
+	if _, err := tn.Step(trial); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		stream.Next(trial)
+		if _, err := tn.Step(trial); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkTrainStep is one go-nogo training trial (forward, BPTT, Adam)
+// at N = 200, T = 200.
+func BenchmarkTrainStep(b *testing.B) { benchmarkTrainStep(b, 200) }
+
+// BenchmarkTrainStepN400 is the same at N = 400.
+func BenchmarkTrainStepN400(b *testing.B) { benchmarkTrainStep(b, 400) }
+
+func benchmarkForward(b *testing.B, n int) {
+	m, task := benchSetup(b, n)
+	net, err := rate.NewNet(m)
+	if err != nil {
+		b.Fatal(err)
+	}
+	stream := tasks.NewStream(task, 1)
+	trial := tasks.NewTrial(task, tasks.Rate)
+	stream.Next(trial)
+	noise := rng.New(trial.Seed)
+	opt := &rate.RunOptions{Noise: noise}
+	if _, err := net.Run(trial.U, opt); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := net.Run(trial.U, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkForward is one go-nogo trial forward with noise, no gradient,
+// at N = 200, T = 200.
+func BenchmarkForward(b *testing.B) { benchmarkForward(b, 200) }

@@ -1,0 +1,50 @@
+// Package rate implements the continuous-rate recurrent network of Kim, Li
+// & Sejnowski (PNAS 2019) as SPEC §1–§3 state it: initialisation, the
+// forward dynamics with optional noise and recording, the l1 and l2
+// losses, hand-derived backpropagation through time, Adam with PyTorch's
+// semantics, the training loop with periodic evaluation and the
+// reference's stop rule, lesions, checkpoints, and the model file (.mat)
+// in the reference layout.
+//
+// # Model
+//
+// A Model holds the parameters in the vocabulary of the reference model
+// file: w, w_in, w_out, b_out, m, som_m, taus, taus_gaus. New initialises
+// one from a Config; Load reads one written by Save, by the reference
+// implementations or by MATLAB; Save writes one that scipy, MATLAB and the
+// reference implementations read.
+//
+// # Dynamics
+//
+// For a stimulus u (inputs × T) a trial runs, for t = 1 … T-1,
+//
+//	W_eff = relu(w) @ m ⊙ som_m      (w itself without Dale's principle)
+//	x_t   = (1 - 1/τ) ⊙ x_{t-1} + (1/τ) ⊙ (W_eff r_{t-1} + w_in u[:, t-1]) + noise
+//	r_t   = φ(x_t),  o_t = w_out · r_t + b_out
+//
+// and the loss compares o_1 … o_{T-1} with a target of T-1 values. Time is
+// counted in steps of 5 ms (DeltaT = 1); τ is in steps. A Net holds the
+// precomputed W_eff and all trial buffers, so running a trial allocates
+// nothing after the first one.
+//
+// # Training
+//
+// A Trainer does one Adam step per trial, drawing trials from a
+// TrialSource (a tasks.Stream, or a pipeline's channel adapter), evaluates
+// every 100 trials and stops when the reference's rule is met (mean
+// evaluation loss < 7 and accuracy > 0.95; for go-nogo also after trial
+// 1500). The noise of each trial is drawn from a generator seeded with the
+// trial's Seed, so a run is reproducible from its source alone and a
+// checkpoint needs only the source position besides the model and the
+// optimiser state.
+//
+// Gradients are derived by hand (see Net.Gradients); they agree with
+// PyTorch's autograd on the reference's golden file to about 1e-15 and
+// with gorgonia's tape autodiff on randomised networks.
+//
+// # Layout conventions
+//
+// Matrices are gonum row-major: W.At(i, j) is the weight from unit j to
+// unit i. The .mat reader and writer convert from and to MATLAB's
+// column-major order. Recordings (Trace) are N×T like the reference's.
+package rate

@@ -1,0 +1,258 @@
+package rate
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Gradients holds the derivatives of a trial's loss with respect to the
+// trained parameters (SPEC §1).
+type Gradients struct {
+	// W is N×N: dL/dw. It is 0 wherever relu blocks the entry (w ≤ 0 under
+	// Dale's principle) or som_m masks it.
+	W *mat.Dense
+	// WOut is dL/dw_out (N values).
+	WOut []float64
+	// BOut is dL/db_out.
+	BOut float64
+	// TausGaus is dL/dtaus_gaus (N values); all 0 when taus is fixed.
+	TausGaus []float64
+}
+
+// errNotDiagonal is returned when M is not diagonal: the gradients assume
+// the sign matrix of SPEC §1.
+var errNotDiagonal = errors.New("rate: m is not diagonal; gradients need the diagonal sign matrix of SPEC §1")
+
+// wSet lists the entries of w that can change during training, with the
+// factor M[j][j]·som_m[i][j] that maps dL/dW_eff[i][j] to dL/dw[i][j].
+// Entries outside the set have a zero gradient forever (relu blocks them
+// or som_m masks them) and zero Adam moments, so Adam never moves them.
+type wSet struct {
+	idx []int32
+	fac []float64
+}
+
+// allEntries returns the set of every entry with a nonzero factor.
+func (net *Net) allEntries() wSet {
+	var s wSet
+	n := net.n
+	som := net.m.SomM.RawMatrix()
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			f := net.diagM[j] * som.Data[i*som.Stride+j]
+			if f == 0 {
+				continue
+			}
+			s.idx = append(s.idx, int32(i*n+j))
+			s.fac = append(s.fac, f)
+		}
+	}
+	return s
+}
+
+// trainableEntries returns the entries of w that a fresh optimiser can
+// move: those with a nonzero factor and, under Dale's principle, w > 0,
+// plus those with nonzero moments in keep (may be nil).
+func (net *Net) trainableEntries(keep func(k int) bool) wSet {
+	var s wSet
+	n := net.n
+	som := net.m.SomM.RawMatrix()
+	w := net.m.W.RawMatrix()
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			k := i*n + j
+			f := net.diagM[j] * som.Data[i*som.Stride+j]
+			if f == 0 {
+				continue
+			}
+			if net.m.ApplyDale && !(w.Data[i*w.Stride+j] > 0) && (keep == nil || !keep(k)) {
+				continue
+			}
+			s.idx = append(s.idx, int32(k))
+			s.fac = append(s.fac, f)
+		}
+	}
+	return s
+}
+
+// backBuf holds the buffers of the backward pass.
+type backBuf struct {
+	gout   []float64 // dL/do_t, index t-1
+	dx     []float64 // dL/dx_t
+	dr     []float64
+	carry  []float64 // W_effᵀ δ_{t+1}
+	dalpha []float64
+	deltaU []float64 // δ_t = α ⊙ dL/dx_t, unit-major: row i holds t = 1 … T-1
+	rU     []float64 // r_t, unit-major: row j holds t = 0 … T-2
+}
+
+func (b *backBuf) grow(n, steps int) {
+	need := n * (steps - 1)
+	if cap(b.deltaU) < need {
+		b.deltaU = make([]float64, need)
+		b.rU = make([]float64, need)
+	}
+	b.deltaU, b.rU = b.deltaU[:need], b.rU[:need]
+	if cap(b.gout) < steps-1 {
+		b.gout = make([]float64, steps-1)
+	}
+	b.gout = b.gout[:steps-1]
+	if len(b.dx) != n {
+		b.dx = make([]float64, n)
+		b.dr = make([]float64, n)
+		b.carry = make([]float64, n)
+		b.dalpha = make([]float64, n)
+	}
+}
+
+// flatGrad receives the gradients of the backward pass in the layout of
+// the optimiser: w (one value per entry of the set), then w_out, b_out and
+// taus_gaus (when trained).
+type flatGrad struct {
+	w, wout []float64
+	bout    *float64
+	taus    []float64 // nil when taus is fixed
+}
+
+// backward computes the gradients of the last forward run given dL/do in
+// b.gout, for the w entries in set.
+func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
+	n, steps := net.n, net.steps
+	tm1 := steps - 1
+	wout := net.m.WOut
+
+	clear(b.dx)
+	clear(b.carry)
+	clear(b.dalpha)
+	clear(g.wout)
+	bout := 0.0
+	weffT := blas64.General{Rows: n, Cols: n, Stride: n, Data: net.weffT}
+	act := net.m.Activation
+	for t := steps - 1; t >= 1; t-- {
+		x := net.xs[t*n : (t+1)*n]
+		r := net.rs[t*n : (t+1)*n]
+		gt := b.gout[t-1]
+		bout += gt
+		if gt != 0 {
+			floats.AddScaled(g.wout, gt, r)
+		}
+		dr := b.dr
+		for i, c := range b.carry {
+			dr[i] = gt*wout[i] + c
+		}
+		act.derivVec(dr, x, r)
+		prevX := net.xs[(t-1)*n : t*n]
+		d := net.drive[t*n : (t+1)*n]
+		dx := b.dx
+		for i := range dx {
+			v := dr[i] + net.keep[i]*dx[i]
+			dx[i] = v
+			b.dalpha[i] += v * (d[i] - prevX[i])
+			b.deltaU[i*tm1+t-1] = net.alpha[i] * v
+		}
+		if t > 1 {
+			// carry = W_effᵀ δ_t; δ_t is strided in deltaU, so use dr
+			// (no longer needed at this step) as a contiguous copy.
+			for i := range dr {
+				dr[i] = b.deltaU[i*tm1+t-1]
+			}
+			blas64.Gemv(blas.NoTrans, 1, weffT, blas64.Vector{N: n, Inc: 1, Data: dr}, 0, blas64.Vector{N: n, Inc: 1, Data: b.carry})
+		}
+	}
+	*g.bout = bout
+
+	if g.taus != nil {
+		lo, hi := net.m.Taus[0], net.m.Taus[1]
+		for i, da := range b.dalpha {
+			s := Sigmoid(net.m.TausGaus[i])
+			tau := net.tau[i]
+			g.taus[i] = da * (-DeltaT / (tau * tau)) * (hi - lo) * s * (1 - s)
+		}
+	}
+
+	// r_{t-1} for t = 1 … T-1, unit-major.
+	for t := 0; t < tm1; t++ {
+		r := net.rs[t*n : (t+1)*n]
+		for j, v := range r {
+			b.rU[j*tm1+t] = v
+		}
+	}
+	w := net.m.W.RawMatrix()
+	dale := net.m.ApplyDale
+	for k, flat := range set.idx {
+		i, j := int(flat)/n, int(flat)%n
+		if dale && !(w.Data[i*w.Stride+j] > 0) {
+			g.w[k] = 0
+			continue
+		}
+		g.w[k] = set.fac[k] * floats.Dot(b.deltaU[i*tm1:(i+1)*tm1], b.rU[j*tm1:(j+1)*tm1])
+	}
+}
+
+// checkTarget checks a target against the last stimulus length.
+func checkTarget(z []float64, steps int) error {
+	if len(z) != steps-1 {
+		return fmt.Errorf("rate: target z has %d values, want T-1 = %d for a stimulus of T = %d columns: %w",
+			len(z), steps-1, steps, ErrShape)
+	}
+	return nil
+}
+
+// Gradients runs one trial with stimulus u and target z (length T-1) and
+// returns its loss; the derivatives of the loss with respect to w, w_out,
+// b_out and taus_gaus go into g, whose fields are allocated when they have
+// the wrong size. opt is as for Run (nil: no noise, x_0 = 0).
+//
+// This is the hand-derived backpropagation through time used by training,
+// exposed for checking and analysis; it computes all N² entries of dL/dw
+// and is slower than a training step.
+func (net *Net) Gradients(g *Gradients, u *mat.Dense, z []float64, loss Loss, opt *RunOptions) (float64, error) {
+	if net.diagM == nil {
+		return 0, errNotDiagonal
+	}
+	o, err := net.Run(u, opt)
+	if err != nil {
+		return 0, err
+	}
+	if err := checkTarget(z, net.steps); err != nil {
+		return 0, err
+	}
+	val := loss.Value(o, z)
+	var b backBuf
+	b.grow(net.n, net.steps)
+	loss.grad(b.gout, o, z, val)
+
+	set := net.allEntries()
+	gw := make([]float64, len(set.idx))
+	n := net.n
+	g.W = reuseAs(g.W, n, n)
+	if len(g.WOut) != n {
+		g.WOut = make([]float64, n)
+	}
+	if len(g.TausGaus) != n {
+		g.TausGaus = make([]float64, n)
+	}
+	fg := flatGrad{w: gw, wout: g.WOut, bout: &g.BOut}
+	if len(net.m.Taus) == 2 {
+		fg.taus = g.TausGaus
+	} else {
+		clear(g.TausGaus)
+	}
+	net.backward(&b, &set, fg)
+	g.W.Zero()
+	raw := g.W.RawMatrix()
+	for k, flat := range set.idx {
+		i, j := int(flat)/n, int(flat)%n
+		raw.Data[i*raw.Stride+j] = gw[k]
+	}
+	return val, nil
+}
+
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

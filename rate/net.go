@@ -1,0 +1,260 @@
+package rate
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Noise amplitudes of the method (SPEC §1): x_0 = randn(N)·X0Scale and
+// randn(N)·NoiseScale is added to x at every step.
+const (
+	X0Scale    = 0.01
+	NoiseScale = 0.1
+)
+
+// Net is a Model prepared for simulation and training: the effective
+// weights and decays are precomputed and every buffer is reused, so that
+// running a trial allocates nothing once the buffers have grown to the
+// trial length.
+//
+// A Net reads its Model's parameters when it is made and on Refresh; call
+// Refresh after changing the Model. A Net is not safe for concurrent use;
+// make one per goroutine (they may share a Model that nobody modifies).
+type Net struct {
+	m   *Model
+	n   int
+	nIn int
+
+	weff  []float64 // W_eff, N×N row-major
+	weffT []float64 // W_effᵀ, for the backward pass
+	diagM []float64 // diagonal of M; nil when M is not diagonal
+	alpha []float64 // DeltaT/τ
+	keep  []float64 // 1 - DeltaT/τ
+	tau   []float64 // τ
+
+	// Trial state, time-major: row t holds step t (N values).
+	steps int       // T of the last run
+	xs    []float64 // x_t, t = 0 … T-1
+	rs    []float64 // r_t
+	drive []float64 // W_eff r_{t-1} + W_in u[:, t-1], t = 1 … T-1 (row 0 unused)
+	out   []float64 // o_t, t = 1 … T-1 (index t-1)
+}
+
+// NewNet prepares m for simulation. It returns an error if m is not valid
+// (see Model.Validate).
+func NewNet(m *Model) (*Net, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	n := m.N
+	net := &Net{
+		m:     m,
+		n:     n,
+		nIn:   m.NumInputs(),
+		weff:  make([]float64, n*n),
+		weffT: make([]float64, n*n),
+		alpha: make([]float64, n),
+		keep:  make([]float64, n),
+		tau:   make([]float64, n),
+	}
+	if isDiagonal(m.M) {
+		net.diagM = make([]float64, n)
+		for i := range net.diagM {
+			net.diagM[i] = m.M.At(i, i)
+		}
+	}
+	net.Refresh()
+	return net, nil
+}
+
+// Model returns the model the net simulates.
+func (net *Net) Model() *Model { return net.m }
+
+// Refresh recomputes the effective weights and the decays from the
+// model's current parameters.
+func (net *Net) Refresh() {
+	m := net.m
+	dst := mat.NewDense(net.n, net.n, net.weff)
+	m.EffectiveWeights(dst, m.W, m.ApplyDale)
+	n := net.n
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			net.weffT[j*n+i] = net.weff[i*n+j]
+		}
+	}
+	net.refreshDecay()
+}
+
+func (net *Net) refreshDecay() {
+	net.m.Decay(net.tau)
+	for i, t := range net.tau {
+		net.alpha[i] = DeltaT / t
+		net.keep[i] = 1 - DeltaT/t
+	}
+}
+
+// RunOptions control a forward run. The zero value runs without noise from
+// x_0 = 0 and records nothing.
+type RunOptions struct {
+	// Noise is the source of the network's noise: x_0 = randn(N)/100 and
+	// randn(N)/10 added at every step (SPEC §1). Nil runs without noise.
+	// To replay a trial of a tasks.Stream, use rng.New(trial.Seed).
+	Noise *rand.Rand
+	// X0 is the initial state (length N). When nil, x_0 is drawn from
+	// Noise, or is zero without noise.
+	X0 []float64
+	// Record, when not nil, receives the states and rates of every step.
+	Record *Trace
+}
+
+// Trace records a trial: column t of X and R holds x_t and r_t
+// (t = 0 … T-1), the layout of the reference's recordings.
+type Trace struct {
+	// X is N×T: the states x_t.
+	X *mat.Dense
+	// R is N×T: the rates r_t = φ(x_t).
+	R *mat.Dense
+}
+
+// ErrShape is wrapped by errors about a stimulus, target or initial state
+// whose size does not match the network.
+var ErrShape = errors.New("shape mismatch")
+
+// checkInput checks a stimulus against the network.
+func (net *Net) checkInput(u *mat.Dense) (int, error) {
+	if u == nil {
+		return 0, fmt.Errorf("rate: stimulus u is nil: %w", ErrShape)
+	}
+	rows, cols := u.Dims()
+	if rows != net.nIn {
+		return 0, fmt.Errorf("rate: stimulus u has %d rows, the network has %d inputs (w_in is %d×%d): %w",
+			rows, net.nIn, net.n, net.nIn, ErrShape)
+	}
+	if cols < 2 {
+		return 0, fmt.Errorf("rate: stimulus u has %d columns, want T ≥ 2: %w", cols, ErrShape)
+	}
+	return cols, nil
+}
+
+// grow sizes the trial buffers for T steps.
+func (net *Net) grow(steps int) {
+	need := steps * net.n
+	if cap(net.xs) < need {
+		net.xs = make([]float64, need)
+		net.rs = make([]float64, need)
+		net.drive = make([]float64, need)
+	}
+	net.xs = net.xs[:need]
+	net.rs = net.rs[:need]
+	net.drive = net.drive[:need]
+	if cap(net.out) < steps-1 {
+		net.out = make([]float64, steps-1)
+	}
+	net.out = net.out[:steps-1]
+	net.steps = steps
+}
+
+// Run simulates one trial with stimulus u (Inputs × T) and returns the T-1
+// outputs o_1 … o_{T-1}. The returned slice belongs to the Net and is
+// overwritten by the next run. opt may be nil (no noise, x_0 = 0).
+func (net *Net) Run(u *mat.Dense, opt *RunOptions) ([]float64, error) {
+	steps, err := net.checkInput(u)
+	if err != nil {
+		return nil, err
+	}
+	var o RunOptions
+	if opt != nil {
+		o = *opt
+	}
+	if o.X0 != nil && len(o.X0) != net.n {
+		return nil, fmt.Errorf("rate: x0 has %d values, want N = %d: %w", len(o.X0), net.n, ErrShape)
+	}
+	net.forward(u, steps, o.Noise, o.X0)
+	if o.Record != nil {
+		net.record(o.Record)
+	}
+	return net.out, nil
+}
+
+// forward runs the dynamics of SPEC §1 and fills xs, rs, drive and out.
+func (net *Net) forward(u *mat.Dense, steps int, noise *rand.Rand, x0 []float64) {
+	net.grow(steps)
+	n := net.n
+	m := net.m
+	x := net.xs[:n]
+	switch {
+	case x0 != nil:
+		copy(x, x0)
+	case noise != nil:
+		for i := range x {
+			x[i] = noise.NormFloat64() * X0Scale
+		}
+	default:
+		clear(x)
+	}
+	act := m.Activation
+	act.applyVec(net.rs[:n], x)
+
+	w := blas64.General{Rows: n, Cols: n, Stride: n, Data: net.weff}
+	uraw := u.RawMatrix()
+	winRaw := m.WIn.RawMatrix()
+	wout := m.WOut
+	bout := m.BOut
+	for t := 1; t < steps; t++ {
+		prevX := net.xs[(t-1)*n : t*n]
+		prevR := net.rs[(t-1)*n : t*n]
+		d := net.drive[t*n : (t+1)*n]
+		blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: n, Inc: 1, Data: prevR}, 0, blas64.Vector{N: n, Inc: 1, Data: d})
+		for k := 0; k < net.nIn; k++ {
+			uk := uraw.Data[k*uraw.Stride+t-1]
+			if uk == 0 {
+				continue
+			}
+			for i := range d {
+				d[i] += winRaw.Data[i*winRaw.Stride+k] * uk
+			}
+		}
+		x := net.xs[t*n : (t+1)*n]
+		for i := range x {
+			x[i] = net.keep[i]*prevX[i] + net.alpha[i]*d[i]
+		}
+		if noise != nil {
+			for i := range x {
+				x[i] += noise.NormFloat64() * NoiseScale
+			}
+		}
+		r := net.rs[t*n : (t+1)*n]
+		act.applyVec(r, x)
+		net.out[t-1] = floats.Dot(wout, r) + bout
+	}
+}
+
+// record copies the last trial's states into tr, transposing to N×T.
+func (net *Net) record(tr *Trace) {
+	n, steps := net.n, net.steps
+	tr.X = reuseAs(tr.X, n, steps)
+	tr.R = reuseAs(tr.R, n, steps)
+	xr, rr := tr.X.RawMatrix(), tr.R.RawMatrix()
+	for t := 0; t < steps; t++ {
+		for i := 0; i < n; i++ {
+			xr.Data[i*xr.Stride+t] = net.xs[t*n+i]
+			rr.Data[i*rr.Stride+t] = net.rs[t*n+i]
+		}
+	}
+}
+
+// reuseAs returns d if it is r×c, else a new r×c matrix.
+func reuseAs(d *mat.Dense, r, c int) *mat.Dense {
+	if d != nil {
+		if dr, dc := d.Dims(); dr == r && dc == c {
+			return d
+		}
+	}
+	return mat.NewDense(r, c, nil)
+}
