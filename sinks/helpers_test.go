@@ -51,37 +51,60 @@ func outputTrial(rows *OutputRows, trial int32, rng *rand.Rand) {
 	}
 }
 
-// readParquet reads a whole Parquet file back with pqarrow and returns it
-// as a table, with the file's key/value metadata and row group sizes.
-func readParquet(t testing.TB, path string) (arrow.Table, map[string]string, []int64) {
+// parquetFile is a Parquet file read back whole.
+type parquetFile struct {
+	table  arrow.Table       // the rows, as ReadTable returns them
+	schema *arrow.Schema     // the file's schema as pqarrow maps it, with metadata
+	kv     map[string]string // the file's key/value metadata
+	groups []int64           // rows per row group
+}
+
+// readParquet reads a whole Parquet file back with pqarrow.
+func readParquet(t testing.TB, path string) parquetFile {
 	t.Helper()
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		t.Fatalf("open %s: %v", path, err)
 	}
 	defer pf.Close()
-	kv := map[string]string{}
+	out := parquetFile{kv: map[string]string{}}
 	for _, e := range pf.MetaData().KeyValueMetadata() {
 		v := ""
 		if e.Value != nil {
 			v = *e.Value
 		}
-		kv[e.Key] = v
+		out.kv[e.Key] = v
 	}
-	var groups []int64
 	for i := range pf.NumRowGroups() {
-		groups = append(groups, pf.RowGroup(i).NumRows())
+		out.groups = append(out.groups, pf.RowGroup(i).NumRows())
 	}
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
 	if err != nil {
 		t.Fatalf("read %s: %v", path, err)
 	}
-	tbl, err := fr.ReadTable(context.Background())
-	if err != nil {
+	if out.schema, err = fr.Schema(); err != nil {
 		t.Fatalf("read %s: %v", path, err)
 	}
-	t.Cleanup(tbl.Release)
-	return tbl, kv, groups
+	if out.table, err = fr.ReadTable(context.Background()); err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	t.Cleanup(out.table.Release)
+	return out
+}
+
+// sameColumns reports whether a and b have the same column names, types
+// and nullability, ignoring metadata (pqarrow adds PARQUET:field_id).
+func sameColumns(a, b *arrow.Schema) bool {
+	if a.NumFields() != b.NumFields() {
+		return false
+	}
+	for i, f := range a.Fields() {
+		g := b.Field(i)
+		if f.Name != g.Name || f.Nullable != g.Nullable || !arrow.TypeEqual(f.Type, g.Type) {
+			return false
+		}
+	}
+	return true
 }
 
 // heapInuse returns the bytes in in-use heap spans (live data and garbage

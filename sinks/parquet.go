@@ -121,11 +121,12 @@ type ParquetWriter struct {
 }
 
 // CreateParquet starts a Parquet file at path for rows of schema. meta goes
-// into the file's key/value metadata, one entry per key, next to nothing
-// else, so that DuckDB's parquet_kv_metadata() and pyarrow's
-// schema.metadata list exactly these keys; keys must be non-empty and must
-// not start with "ARROW:". Put run parameters and provenance there (program
-// version, seed, stage key, task, λ …).
+// into the file's key/value metadata, one plain entry per key (what
+// DuckDB's parquet_kv_metadata() lists), next to one "ARROW:schema" entry:
+// the serialized Arrow schema, from which Arrow readers (pyarrow, arrow-go)
+// take the schema's metadata, equal to meta. Keys must be non-empty and
+// must not start with "ARROW:". Put run parameters and provenance there
+// (program version, seed, stage key, task, λ …).
 //
 // The rows go to a temporary file in path's directory; Close renames it to
 // path, Abort removes it. The usual shape is
@@ -151,7 +152,11 @@ func CreateParquet(path string, schema *arrow.Schema, meta map[string]string, op
 		return nil, err
 	}
 	// file is not an io.Closer, so pqarrow's Close leaves it to us.
-	fw, err := pqarrow.NewFileWriter(schema, file, parquet.NewWriterProperties(props...), pqarrow.DefaultWriterProps())
+	// WithStoreSchema adds the ARROW:schema entry, from which Arrow readers
+	// (arrow-go's among them) take the schema's metadata; the plain keys are
+	// written either way.
+	fw, err := pqarrow.NewFileWriter(schema, file, parquet.NewWriterProperties(props...),
+		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		file.abort()
 		return nil, fmt.Errorf("sinks: create %s: %w", path, err)
