@@ -80,23 +80,39 @@ func (d *decoder) matrix(v *Var, depth int) error {
 	mx, fl := uint8(w0), uint8(w0>>8)
 	cplx, logical := fl&0x08 != 0, fl&0x02 != 0
 	v.Global = fl&0x04 != 0
-	switch {
-	case mx == mxFunction:
-		return v.errorf(ErrUnsupported, "function handles are not supported")
-	case mx == mxOpaque:
+
+	if mx == mxOpaque {
+		// Opaque arrays have no dimensions: their name comes next.
+		if typ, raw, err := d.elem(v, "name"); err == nil && isText(typ) {
+			d.setName(v, raw)
+		}
 		return v.errorf(ErrUnsupported, "opaque MATLAB objects (string, table, datetime, containers.Map, classdef objects…) are not supported; convert them to char, struct or numeric arrays before saving")
-	case mx == 0 || mx > mxOpaque:
-		return v.errorf(ErrFormat, "unknown array class code %d", mx)
 	}
 
-	// Dimensions.
-	typ, raw, err := d.elem(v, "dimensions")
+	// Dimensions and name; the name is read before the dimensions are
+	// checked so that messages about them can name the variable.
+	dtyp, draw, err := d.elem(v, "dimensions")
 	if err != nil {
 		return err
 	}
-	dims, ok := d.ints(typ, raw)
+	typ, raw, err := d.elem(v, "name")
+	if err != nil {
+		return err
+	}
+	if !isText(typ) {
+		return v.errorf(ErrFormat, "array name is a %s element, not miINT8", miName(typ))
+	}
+	d.setName(v, raw)
+
+	switch {
+	case mx == mxFunction:
+		return v.errorf(ErrUnsupported, "function handles are not supported")
+	case mx == 0 || mx > mxOpaque:
+		return v.errorf(ErrFormat, "unknown array class code %d", mx)
+	}
+	dims, ok := d.ints(dtyp, draw)
 	if !ok {
-		return v.errorf(ErrFormat, "dimensions are a %s element of %d bytes, not integers", miName(typ), len(raw))
+		return v.errorf(ErrFormat, "dimensions are a %s element of %d bytes, not integers", miName(dtyp), len(draw))
 	}
 	if len(dims) < 2 {
 		return v.errorf(ErrFormat, "has %d dimensions; MATLAB arrays have at least 2", len(dims))
@@ -113,18 +129,6 @@ func (d *decoder) matrix(v *Var, depth int) error {
 		return v.errorf(ErrFormat, "dims %s have too many elements", dimsString(v.Dims))
 	}
 
-	// Name.
-	typ, raw, err = d.elem(v, "name")
-	if err != nil {
-		return err
-	}
-	if typ != miInt8 && typ != miUint8 && typ != miUTF8 {
-		return v.errorf(ErrFormat, "array name is a %s element, not miINT8", miName(typ))
-	}
-	if v.parent == nil || v.parent.Class == Cell {
-		v.Name = cString(raw)
-	}
-
 	switch mx {
 	case mxCell:
 		v.Class = Cell
@@ -138,7 +142,7 @@ func (d *decoder) matrix(v *Var, depth int) error {
 		if err != nil {
 			return err
 		}
-		if typ != miInt8 && typ != miUint8 && typ != miUTF8 {
+		if !isText(typ) {
 			return v.errorf(ErrFormat, "object class name is a %s element, not miINT8", miName(typ))
 		}
 		v.ClassName = cString(raw)
@@ -179,6 +183,17 @@ func (d *decoder) matrix(v *Var, depth int) error {
 		}
 	}
 	return nil
+}
+
+// isText reports whether names may be stored in an element of type typ.
+func isText(typ uint32) bool { return typ == miInt8 || typ == miUint8 || typ == miUTF8 }
+
+// setName sets the name of a top-level variable or cell element from the
+// name element; struct fields keep the field name their parent gave them.
+func (d *decoder) setName(v *Var, raw []byte) {
+	if v.parent == nil || v.parent.Class == Cell {
+		v.Name = cString(raw)
+	}
 }
 
 // cString returns b up to its first NUL as a string.
@@ -459,7 +474,7 @@ func (d *decoder) structure(v *Var, n, depth int) error {
 	if err != nil {
 		return err
 	}
-	if typ != miInt8 && typ != miUint8 && typ != miUTF8 {
+	if !isText(typ) {
 		return v.errorf(ErrFormat, "field names are a %s element, not miINT8", miName(typ))
 	}
 	fl := int(l[0])

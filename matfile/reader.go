@@ -366,7 +366,7 @@ func (r *Reader) inflate(off, size int64, skip bool) ([]byte, error) {
 	w0, n := r.u32(tag[:]), r.u32(tag[4:])
 	if w0 != miMatrix {
 		if w0>>16 != 0 {
-			w0 &= 0xffff
+			return nil, r.errorf(off, "", ErrFormat, "compressed element holds a small %s element, not miMATRIX", miName(w0&0xffff))
 		}
 		return nil, r.errorf(off, "", ErrFormat, "compressed element holds a %s element, not miMATRIX", miName(w0))
 	}

@@ -154,23 +154,32 @@ func dimsString(dims []int) string {
 	return b.String()
 }
 
-// path is the name of v for messages: "model.w", "c{3}", "s(2).a".
+// path is the name of v for messages: "model.w", "c{3}", "s(2).a",
+// shortened in the middle when deeply nested.
 func (v *Var) path() string {
+	p := v.fullPath()
+	if len(p) > 120 {
+		p = p[:56] + "…" + p[len(p)-56:]
+	}
+	return p
+}
+
+func (v *Var) fullPath() string {
 	if v.parent == nil {
 		return v.Name
 	}
 	p := v.parent
 	switch p.Class {
 	case Cell:
-		return p.path() + "{" + strconv.Itoa(v.index+1) + "}"
+		return p.fullPath() + "{" + strconv.Itoa(v.index+1) + "}"
 	case Struct, Object:
 		nf := len(p.Fields)
 		if nf > 0 && p.Len() != 1 {
-			return p.path() + "(" + strconv.Itoa(v.index/nf+1) + ")." + v.Name
+			return p.fullPath() + "(" + strconv.Itoa(v.index/nf+1) + ")." + v.Name
 		}
-		return p.path() + "." + v.Name
+		return p.fullPath() + "." + v.Name
 	}
-	return p.path() + "." + v.Name
+	return p.fullPath() + "." + v.Name
 }
 
 // errorf returns an *Error about v.
@@ -190,7 +199,8 @@ func (v *Var) errorf(kind error, format string, args ...any) error {
 // Float64s returns the values of a numeric, logical or sparse array as
 // float64 in column-major order (the element at (i, j) of an m×n matrix is
 // at index i + m*j). Integers convert exactly up to 2^53; logical values
-// become 0 and 1; a sparse matrix is expanded. Complex arrays are refused
+// become 0 and 1; a sparse matrix is expanded (up to 2^27 elements, 1 GiB;
+// larger ones are refused: use v.Sparse). Complex arrays are refused
 // (use Complex128s).
 func (v *Var) Float64s() ([]float64, error) {
 	if v.IsComplex() {
@@ -241,8 +251,13 @@ func (v *Var) Complex128s() ([]complex128, error) {
 	return out, nil
 }
 
-// maxExpand bounds the elements Float64s makes from a sparse matrix.
-const maxExpand = 1 << 28
+// maxExpand bounds the elements Float64s makes from a sparse matrix
+// (1 GiB of float64).
+const maxExpand = 1 << 27
+
+// maxEmptyRows bounds the empty strings Strings makes for a char array
+// with rows but no columns.
+const maxEmptyRows = 1 << 16
 
 func (v *Var) expandSparse() (re, im []float64, err error) {
 	s := v.Sparse
@@ -532,6 +547,11 @@ func (v *Var) Strings() ([]string, error) {
 	m, n := v.Dims[0], v.Dims[1]
 	if len(r) != m*n {
 		return nil, v.errorf(ErrFormat, "dims %s disagree with %d characters", dimsString(v.Dims), len(r))
+	}
+	if n == 0 && m > maxEmptyRows {
+		// Rows of nothing cost nothing in the file; do not let them
+		// cost gigabytes here.
+		return nil, v.errorf(ErrClass, "char array %s has more than %d empty rows", dimsString(v.Dims), maxEmptyRows)
 	}
 	out := make([]string, m)
 	row := make([]rune, n)

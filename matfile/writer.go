@@ -590,7 +590,10 @@ func (e *encoder) char(d any, n int) error {
 		return nil
 	}
 	var b []byte
-	for _, r := range x {
+	for i, r := range x {
+		if !utf8.ValidRune(r) {
+			return fmt.Errorf("character %d (%U) cannot be stored as UTF-8 beside characters outside the Basic Multilingual Plane", i+1, r)
+		}
 		b = utf8.AppendRune(b, r)
 	}
 	e.tag(miUTF8, len(b))
