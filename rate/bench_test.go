@@ -1,7 +1,9 @@
 package rate_test
 
 import (
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/rng"
@@ -37,6 +39,7 @@ func benchmarkTrainStep(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	cpu := startCPU()
 	b.ResetTimer()
 	for b.Loop() {
 		stream.Next(trial)
@@ -44,6 +47,7 @@ func benchmarkTrainStep(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 	}
+	cpu.report(b)
 }
 
 // BenchmarkTrainStep is one go-nogo training trial (forward, BPTT, Adam)
@@ -68,14 +72,37 @@ func benchmarkForward(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	cpu := startCPU()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := net.Run(trial.U, opt); err != nil {
 			b.Fatal(err)
 		}
 	}
+	cpu.report(b)
 }
 
 // BenchmarkForward is one go-nogo trial forward with noise, no gradient,
 // at N = 200, T = 200.
 func BenchmarkForward(b *testing.B) { benchmarkForward(b, 200) }
+
+// cpuClock measures the CPU time the process spends, which on a machine
+// shared with other work is a steadier figure than wall time.
+type cpuClock struct{ start time.Duration }
+
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func startCPU() cpuClock { return cpuClock{processCPU()} }
+
+// report adds the metric cpu-ns/op: process CPU time per iteration.
+func (c cpuClock) report(b *testing.B) {
+	if b.N > 0 {
+		b.ReportMetric(float64(processCPU()-c.start)/float64(b.N), "cpu-ns/op")
+	}
+}
