@@ -72,21 +72,28 @@ func (g *noise) openFloat64() float64 {
 	return (float64(g.Uint64()>>11) + 0.5) * 0x1p-53
 }
 
-// Ziggurat constants for 256 layers (Doornik 2005, table 1): zigR is the
-// start of the right tail, zigV the area of each layer.
+// Ziggurat constants for 1024 layers: zigR is the start of the right tail
+// and zigV the area of each layer, found by bisection on R so that the
+// recursion x[i+1] = f⁻¹(V/x[i] + f(x[i])) closes exactly at the top
+// layer (f(x) = exp(-x²/2)). With 1024 layers 99.57% of the draws take the
+// fast path (256 layers: 98.5%), which matters because a rejected draw
+// costs an exp or two logs.
 const (
-	zigLayers = 256
-	zigR      = 3.6541528853610088
-	zigV      = 4.92867323399e-3
+	zigLayers = 1024
+	zigR      = 4.038849846109505
+	zigV      = 0.0012263246463530852
 )
 
 var (
 	// zigX[i] is the right edge of layer i (zigX[0] = V/f(R) for the
-	// base layer with its tail, zigX[256] = 0).
-	zigX [zigLayers + 1]float64
-	// zigRatio[i] = zigX[i+1]/zigX[i]: |u| below it lies inside the
-	// rectangle under layer i+1 and is accepted at once.
-	zigRatio [zigLayers]float64
+	// base layer with its tail, zigX[1024] = 0), zigF[i] = f(zigX[i]).
+	zigX, zigF [zigLayers + 1]float64
+	// zigRatio2[i] = (zigX[i+1]/zigX[i])²: a uniform u in (-1, 1) with
+	// u² below it lands inside the rectangle under layer i+1 and is
+	// accepted at once.
+	zigRatio2 [zigLayers]float64
+	// zigNoise[i] = zigX[i]·NoiseSD, for draws of the voltage noise.
+	zigNoise [zigLayers + 1]float64
 )
 
 func init() {
@@ -98,13 +105,26 @@ func init() {
 		zigX[i] = math.Sqrt(-2 * math.Log(zigV/zigX[i-1]+f))
 		f = math.Exp(-0.5 * zigX[i] * zigX[i])
 	}
-	for i := 0; i < zigLayers; i++ {
-		zigRatio[i] = zigX[i+1] / zigX[i]
+	for i := range zigF {
+		zigF[i] = math.Exp(-0.5 * zigX[i] * zigX[i])
+	}
+	for i := range zigRatio2 {
+		q := zigX[i+1] / zigX[i]
+		zigRatio2[i] = q * q
+		zigNoise[i] = zigX[i] * NoiseSD
 	}
 }
 
 // fillNormal fills dst with independent standard normal draws.
-func (g *noise) fillNormal(dst []float64) {
+func (g *noise) fillNormal(dst []float64) { g.fillZiggurat(dst, &zigX, 1) }
+
+// fillNoise fills dst with independent normal draws of standard deviation
+// NoiseSD.
+func (g *noise) fillNoise(dst []float64) { g.fillZiggurat(dst, &zigNoise, NoiseSD) }
+
+// fillZiggurat fills dst with normal draws of standard deviation sd; edges
+// holds zigX scaled by sd.
+func (g *noise) fillZiggurat(dst []float64, edges *[zigLayers + 1]float64, sd float64) {
 	s0, s1, s2, s3 := g.s0, g.s1, g.s2, g.s3
 	for k := range dst {
 		// xoshiro256++, inlined so the state stays in registers.
@@ -117,38 +137,40 @@ func (g *noise) fillNormal(dst []float64) {
 		s2 ^= t
 		s3 = bits.RotateLeft64(s3, 45)
 
+		// Bits 0-9 pick the layer, bits 11-63 give a signed uniform in
+		// (-1, 1): disjoint bits, so layer and value are independent.
 		i := x & (zigLayers - 1)
-		// u uniform in (-1, 1) from the top 53 bits, disjoint from i.
 		u := (float64(int64(x)>>11) + 0.5) * 0x1p-52
-		if math.Abs(u) < zigRatio[i] {
-			dst[k] = u * zigX[i]
+		if u*u < zigRatio2[i] {
+			dst[k] = u * edges[i]
 			continue
 		}
 		g.s0, g.s1, g.s2, g.s3 = s0, s1, s2, s3
-		dst[k] = g.normalSlow(u, int(i))
+		dst[k] = g.normalSlow(u, int(i)) * sd
 		s0, s1, s2, s3 = g.s0, g.s1, g.s2, g.s3
 	}
 	g.s0, g.s1, g.s2, g.s3 = s0, s1, s2, s3
 }
 
-// normalSlow finishes a draw whose first candidate (u, layer i) fell
-// outside the rectangle of the layer above: a tail draw for the base
-// layer, else a wedge test, retrying from scratch on rejection.
+// normalSlow finishes a standard normal draw whose first candidate
+// (signed uniform u, layer i) fell outside the rectangle of the layer
+// above: a tail draw for the base layer, else a wedge test, retrying from
+// scratch on rejection.
 func (g *noise) normalSlow(u float64, i int) float64 {
 	for {
 		if i == 0 {
 			return g.tail(u < 0)
 		}
 		x := u * zigX[i]
-		f0 := math.Exp(-0.5 * (zigX[i]*zigX[i] - x*x))
-		f1 := math.Exp(-0.5 * (zigX[i+1]*zigX[i+1] - x*x))
-		if f1+g.openFloat64()*(f0-f1) < 1 {
+		// Accept when a uniform height between f(x[i]) and f(x[i+1])
+		// lies below the density at x.
+		if zigF[i]+g.openFloat64()*(zigF[i+1]-zigF[i]) < math.Exp(-0.5*x*x) {
 			return x
 		}
 		r := g.Uint64()
 		i = int(r & (zigLayers - 1))
 		u = (float64(int64(r)>>11) + 0.5) * 0x1p-52
-		if math.Abs(u) < zigRatio[i] {
+		if u*u < zigRatio2[i] {
 			return u * zigX[i]
 		}
 	}

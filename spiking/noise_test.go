@@ -173,15 +173,17 @@ func TestNoiseReproducible(t *testing.T) {
 
 func TestZigguratTables(t *testing.T) {
 	// The layers must have equal area V: x[i]*(f(x[i+1]) - f(x[i])) = V
-	// for the layers above the base, and the top edge must end near 0.
+	// for the layers above the base, the top one closing at f(0) = 1;
+	// the base layer (rectangle up to R plus the tail) too.
 	f := func(x float64) float64 { return math.Exp(-0.5 * x * x) }
-	for i := 1; i < zigLayers-1; i++ {
+	for i := 1; i < zigLayers; i++ {
 		if a := zigX[i] * (f(zigX[i+1]) - f(zigX[i])); math.Abs(a-zigV)/zigV > 1e-6 {
 			t.Fatalf("layer %d area %.10g, want %.10g", i, a, zigV)
 		}
 	}
-	if top := zigX[zigLayers-1] * (1 - f(zigX[zigLayers-1])); math.Abs(top-zigV)/zigV > 1e-3 {
-		t.Fatalf("top layer area %.6g, want %.6g", top, zigV)
+	tail := math.Sqrt(math.Pi/2) * math.Erfc(zigR/math.Sqrt2)
+	if base := zigR*f(zigR) + tail; math.Abs(base-zigV)/zigV > 1e-9 {
+		t.Fatalf("base layer area %.10g, want %.10g", base, zigV)
 	}
 }
 

@@ -259,8 +259,8 @@ func (s *Simulator) check(u mat.Matrix, ts *TrialSettings) error {
 	return nil
 }
 
-// setExt sets s.ext to w_in @ u[:, col·d], the external input of stimulus
-// column col after downsampling.
+// setExt sets s.ext to BIAS + w_in @ u[:, col·d], the bias plus the
+// external input of stimulus column col after downsampling.
 func (s *Simulator) setExt(u mat.Matrix, col int) {
 	n := s.net
 	c := col * n.Downsample
@@ -270,7 +270,7 @@ func (s *Simulator) setExt(u mat.Matrix, col int) {
 		for j, wj := range w {
 			x += wj * u.At(j, c)
 		}
-		s.ext[i] = x
+		s.ext[i] = Bias + x
 	}
 }
 
@@ -361,7 +361,10 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 	}
 	binStart, binSpikes := 0, 0
 
-	a := dt / TM // v += dt·(I - v)/tm
+	a := dt / TM // dt·dv = dt·(I - v)/tm
+	// The filtered rates r (and hr) only feed the output and the rate
+	// recording: a trial that wants neither skips them.
+	rates := !ts.DiscardOutput || obs != nil || ts.RecordRates
 	col := -1
 	for i := 0; i < nt; i++ {
 		if c := min((i+StepsPerColumn/2)/StepsPerColumn, sd-1); c != col {
@@ -373,20 +376,26 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 		}
 		t := dt * float64(i+1)
 		if !ts.NoNoise {
-			s.noise.fillNormal(z)
+			s.noise.fillNoise(z)
 		}
 		stim := kick != 0 && i >= stimOn && i < stimOff
 		spk := s.spk[:0]
-		// I = IPSC + BIAS + ext; dv gated by the refractory period;
-		// v = v + dt·dv + randn/10.
+		// One pass over the units does, in the reference's order:
+		//   I = IPSC + (BIAS + ext); dv = (t > tlast + tref)·(I - v)/tm;
+		//   v = v + dt·dv + randn/10 (z holds randn/10); the threshold test (unless a
+		//   stimulation comes first);
+		// and the parts of the synaptic update that do not depend on
+		// this step's spikes:
+		//   IPSC = IPSC·e^(-dt/td) + h·dt;  h = h·e^(-dt/tr) (+ JD/(tr·td) below)
+		//   r = r·e^(-dt/td) + hr·dt;       hr = hr·e^(-dt/tr) (+ 1/(tr·td) below)
+		// IPSC and r read h and hr from before this step's update, as in
+		// the reference, and adding the spike terms afterwards rounds
+		// exactly like h·e^(-dt/tr) + JD/(tr·td) in one expression.
+		spk = stepUnits(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, !stim)
+		if rates {
+			stepRates(r, hr, decayD, dt, decayR)
+		}
 		if stim {
-			for k := range v {
-				vk := v[k]
-				if t > tfree[k] {
-					vk += (ipsc[k] + Bias + ext[k] - vk) * a
-				}
-				v[k] = vk + z[k]*NoiseSD
-			}
 			if s.noise.Float64() < 0.5 {
 				for _, k := range s.stimUnits {
 					v[k] += kick
@@ -397,23 +406,12 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 					spk = append(spk, int32(k))
 				}
 			}
-		} else {
-			for k := range v {
-				vk := v[k]
-				if t > tfree[k] {
-					vk += (ipsc[k] + Bias + ext[k] - vk) * a
-				}
-				vk += z[k] * NoiseSD
-				v[k] = vk
-				if vk >= VPeak {
-					spk = append(spk, int32(k))
-				}
-			}
 		}
 		s.spk = spk
 
-		// JD = Σ_{j spiked} W[:, j]; tlast = t for the spiking units.
 		if len(spk) > 0 {
+			// JD = Σ_{j spiked} W[:, j]; h += JD/(tr·td); hr += 1/(tr·td)
+			// for the spiking units; tlast = t for them.
 			first := net.wt[int(spk[0])*N : int(spk[0])*N+N]
 			copy(jd, first)
 			for _, j := range spk[1:] {
@@ -422,7 +420,13 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 					jd[k] += col[k]
 				}
 			}
+			for k := range h {
+				h[k] += jd[k] * gainH[k]
+			}
 			for _, j := range spk {
+				if rates {
+					hr[j] += gainH[j]
+				}
 				tl := tlast[j]
 				tl += t - tl
 				tlast[j] = tl
@@ -435,29 +439,9 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 			}
 		}
 
-		// Double-exponential synapses and filtered rates.
 		var out float64
-		if len(spk) > 0 {
-			for k := range ipsc {
-				ipsc[k] = ipsc[k]*decayD[k] + h[k]*dt
-				h[k] = h[k]*decayR + jd[k]*gainH[k]
-				rk := r[k]*decayD[k] + hr[k]*dt
-				r[k] = rk
-				hr[k] *= decayR
-				out += wout[k] * rk
-			}
-			for _, j := range spk {
-				hr[j] += gainH[j]
-			}
-		} else {
-			for k := range ipsc {
-				ipsc[k] = ipsc[k]*decayD[k] + h[k]*dt
-				h[k] *= decayR
-				rk := r[k]*decayD[k] + hr[k]*dt
-				r[k] = rk
-				hr[k] *= decayR
-				out += wout[k] * rk
-			}
+		if rates {
+			out = dot(wout, r)
 		}
 		if dst.Out != nil {
 			dst.Out[i] = out
@@ -526,6 +510,58 @@ func (s *Simulator) emit(obs Observer, dst *Result, bin, from, to, firstSpike in
 		b.Out = dst.Out[from:to]
 	}
 	return obs.ObserveBin(b)
+}
+
+// stepUnits advances the voltages and synaptic currents of all units by
+// one step (see Run) and appends to spk the units at or above threshold
+// when detect is set.
+func stepUnits(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR float64, detect bool) []int32 {
+	tfree, ipsc, ext = tfree[:len(v)], ipsc[:len(v)], ext[:len(v)]
+	z, h, decayD = z[:len(v)], h[:len(v)], decayD[:len(v)]
+	for k, vk := range v {
+		ik := ipsc[k]
+		if t > tfree[k] {
+			vk += (ik + ext[k] - vk) * a
+		}
+		vk += z[k]
+		v[k] = vk
+		if vk >= VPeak && detect {
+			spk = append(spk, int32(k))
+		}
+		hk := h[k]
+		ipsc[k] = ik*decayD[k] + hk*dt
+		h[k] = hk * decayR
+	}
+	return spk
+}
+
+// stepRates advances the filtered rates by one step, before the spike
+// terms: r = r·e^(-dt/td) + hr·dt, hr = hr·e^(-dt/tr).
+func stepRates(r, hr, decayD []float64, dt, decayR float64) {
+	hr, decayD = hr[:len(r)], decayD[:len(r)]
+	for k, rk := range r {
+		hrk := hr[k]
+		r[k] = rk*decayD[k] + hrk*dt
+		hr[k] = hrk * decayR
+	}
+}
+
+// dot returns Σ x[k]·y[k] with four partial sums, so that the additions
+// do not wait on each other.
+func dot(x, y []float64) float64 {
+	y = y[:len(x)]
+	var s0, s1, s2, s3 float64
+	k := 0
+	for ; k+4 <= len(x); k += 4 {
+		s0 += x[k] * y[k]
+		s1 += x[k+1] * y[k+1]
+		s2 += x[k+2] * y[k+2]
+		s3 += x[k+3] * y[k+3]
+	}
+	for ; k < len(x); k++ {
+		s0 += x[k] * y[k]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 func resizeFloats(b []float64, n int) []float64 {
