@@ -114,6 +114,9 @@ func numel(dims []int) (int, bool) {
 	return n, true
 }
 
+// numeric reports whether v is a numeric or logical (not sparse) array.
+func (v *Var) numeric() bool { return v.Class.Numeric() || v.Class == Logical }
+
 // IsComplex reports whether v holds complex values.
 func (v *Var) IsComplex() bool {
 	return v.Imag != nil || (v.Sparse != nil && v.Sparse.Imag != nil)
@@ -210,6 +213,9 @@ func (v *Var) Float64s() ([]float64, error) {
 		re, _, err := v.expandSparse()
 		return re, err
 	}
+	if !v.numeric() {
+		return nil, v.errorf(ErrClass, "is %s %s, not numeric or logical", dimsString(v.Dims), v.Class)
+	}
 	out, ok := toFloat64s(v.Data)
 	if !ok {
 		return nil, v.errorf(ErrClass, "is %s %s, not numeric or logical", dimsString(v.Dims), v.Class)
@@ -231,7 +237,7 @@ func (v *Var) Complex128s() ([]complex128, error) {
 		}
 	} else {
 		var ok bool
-		if re, ok = toFloat64s(v.Data); !ok {
+		if re, ok = toFloat64s(v.Data); !ok || !v.numeric() {
 			return nil, v.errorf(ErrClass, "is %s %s, not numeric or logical", dimsString(v.Dims), v.Class)
 		}
 		if v.Imag != nil {
@@ -356,19 +362,28 @@ func (v *Var) Dense() (*mat.Dense, error) {
 	if r == 0 || c == 0 {
 		return nil, v.errorf(ErrClass, "is empty (%s); gonum has no empty matrices", dimsString(v.Dims))
 	}
+	if col, ok := v.Data.([]float64); ok && v.Imag == nil && len(col) == r*c {
+		// Reorder straight from the variable's own values.
+		return mat.NewDense(r, c, transpose(col, r, c)), nil
+	}
 	col, err := v.Float64s()
 	if err != nil {
 		return nil, err
 	}
+	if r == 1 || c == 1 {
+		return mat.NewDense(r, c, col), nil
+	}
 	return mat.NewDense(r, c, transpose(col, r, c)), nil
 }
 
-// transpose turns the column-major r×c values col into row-major order.
+// transpose returns the column-major r×c values col in row-major order,
+// in a new slice.
 func transpose(col []float64, r, c int) []float64 {
-	if r == 1 || c == 1 {
-		return col
-	}
 	row := make([]float64, len(col))
+	if r == 1 || c == 1 {
+		copy(row, col)
+		return row
+	}
 	// Blocked so both sides stay in cache for large matrices.
 	const bs = 32
 	for i0 := 0; i0 < r; i0 += bs {
@@ -406,6 +421,9 @@ func (v *Var) Scalar() (float64, error) {
 func (v *Var) Int64s() ([]int64, error) {
 	if v.IsComplex() {
 		return nil, v.errorf(ErrClass, "is complex %s, not integers", v.Class)
+	}
+	if !v.numeric() {
+		return nil, v.errorf(ErrClass, "is %s %s, not numeric or logical", dimsString(v.Dims), v.Class)
 	}
 	bad := func(i int, x any) error {
 		return v.errorf(ErrClass, "element %d is %v, not an int64", i+1, x)
