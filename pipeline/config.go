@@ -254,7 +254,8 @@ func (c *Config) syntaxError(err error) error {
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			p.Line, p.Col = tk.Position.Line, tk.Position.Column
 		}
-		return Diagnostics{{Pos: p, Msg: "yaml: " + c.restore(ye.GetMessage())}}
+		msg := strings.ReplaceAll(c.restore(ye.GetMessage()), "\t", `\t`)
+		return Diagnostics{{Pos: p, Msg: "yaml: " + msg}}
 	}
 	return Diagnostics{{Pos: Pos{File: c.Path}, Msg: "yaml: " + err.Error()}}
 }

@@ -281,13 +281,13 @@ func (x *execution) runJob(ctx context.Context, j *Job, r *StageResult, mon Moni
 		}
 	}
 	j.closeOutputs(err != nil)
+	if err != nil {
+		return err // the errgroup cancels the run: no need to drain
+	}
 	for _, in := range j.ins {
 		if in.edge != nil && in.def.mode == Stream {
 			in.def.drain(ctx, in.edge.ch)
 		}
-	}
-	if err != nil {
-		return err
 	}
 	for _, in := range n.Inputs {
 		for _, src := range in.From {

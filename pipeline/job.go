@@ -186,11 +186,15 @@ func (j *Job) CreateOutput(name string) (*os.File, error) {
 
 // Headline records a headline figure of the stage (an accuracy, a count),
 // kept in its manifest and printed by `runpipe` at the end of a run. v
-// should be a number, string or bool.
+// should be a number, string or bool; numbers are kept as float64 (also
+// when read back from the manifest), non-finite ones as text.
 func (j *Job) Headline(name string, v any) {
 	n, err := normalize(v)
 	if err != nil {
 		n = fmt.Sprint(v)
+	}
+	if i, ok := n.(int64); ok {
+		n = float64(i)
 	}
 	if f, ok := n.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
 		n = fmtNum(f)

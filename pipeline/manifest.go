@@ -50,7 +50,8 @@ type Manifest struct {
 	Outputs []FileInfo `json:"outputs"`
 	// Values are the cached value outputs, by port.
 	Values map[string]ValueInfo `json:"values,omitempty"`
-	// Headline holds the figures the stage reported with Job.Headline.
+	// Headline holds the figures the stage reported with Job.Headline;
+	// numbers are float64.
 	Headline map[string]any `json:"headline,omitempty"`
 }
 
@@ -84,7 +85,11 @@ func ReadManifest(stageDir string) (*Manifest, error) {
 		return nil, fmt.Errorf("pipeline: %s: %w", path, err)
 	}
 	m.Settings, _ = numbersToValues(m.Settings).(map[string]any)
-	m.Headline, _ = numbersToValues(m.Headline).(map[string]any)
+	for k, v := range m.Headline {
+		if n, ok := v.(json.Number); ok {
+			m.Headline[k], _ = n.Float64()
+		}
+	}
 	return &m, nil
 }
 

@@ -44,6 +44,12 @@ var (
 	blockIn = pipeline.StreamInput[float64]("in", "read until the run is cancelled").Optional()
 
 	typedOut = pipeline.ValueOutput[string]("settings", "the decoded settings as JSON")
+
+	relayIn  = pipeline.StreamInput[float64]("in", "numbers")
+	relayOut = pipeline.StreamOutput[float64]("out", "the same numbers")
+
+	addX = pipeline.ValueInput[float64]("x", "a number")
+	addY = pipeline.ValueOutput[float64]("y", "x + plus")
 )
 
 // Register registers the test kinds in env:
@@ -58,7 +64,39 @@ var (
 //	test-fail     fails with a message after reading `after` items
 //	test-block    signals readiness by creating a file, then waits for cancellation
 //	test-typed    one setting of every type → value settings (JSON of the decoded struct)
+//	test-relay    stream in (float64) → stream out (float64), unchanged
+//	test-add      value x (float64) → value y = x + settings.plus
 func Register(env *pipeline.Environment) {
+	pipeline.RegisterIn(env, pipeline.Spec{
+		Name: "test-relay", Summary: "passes a stream of numbers on",
+		Inputs:  []pipeline.Port{relayIn},
+		Outputs: []pipeline.Port{relayOut},
+		Examples: []pipeline.Example{{Title: "relay", YAML: `
+version: 1
+pipelines:
+  p:
+    stages:
+      gen: {kind: test-gen}
+      f: {kind: test-scale, in: {in: gen.out}}
+      r: {kind: test-relay, in: {in: f.out}}
+`}},
+	}, func(struct{}) (pipeline.Stage, error) { return pipeline.StageFunc(runRelay), nil })
+
+	pipeline.RegisterIn(env, pipeline.Spec{
+		Name: "test-add", Summary: "adds a constant to a value",
+		Inputs:   []pipeline.Port{addX},
+		Outputs:  []pipeline.Port{addY},
+		Settings: []pipeline.Setting{{Name: "plus", Type: pipeline.Float, Default: 1.0, Doc: "the constant added"}},
+		Examples: []pipeline.Example{{Title: "add", YAML: `
+version: 1
+pipelines:
+  p:
+    stages:
+      c: {kind: test-const, with: {value: 1}}
+      a: {kind: test-add, in: {x: c.value}, with: {plus: 2}}
+`}},
+	}, func(s addSettings) (pipeline.Stage, error) { return s, nil })
+
 	pipeline.RegisterIn(env, pipeline.Spec{
 		Name: "test-gen", Summary: "emits the numbers 1…n",
 		Outputs: []pipeline.Port{genOut},
@@ -214,6 +252,35 @@ pipelines:
 		}
 		return s, nil
 	})
+}
+
+func runRelay(ctx context.Context, job *pipeline.Job) error {
+	in, out := relayIn.Reader(job), relayOut.Writer(job)
+	for {
+		v, err := in.Recv(ctx)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := out.Send(ctx, v); err != nil {
+			return err
+		}
+	}
+}
+
+type addSettings struct {
+	Plus float64 `pipeline:"plus"`
+}
+
+func (s addSettings) Run(ctx context.Context, job *pipeline.Job) error {
+	x, err := addX.Receive(ctx, job)
+	if err != nil {
+		return err
+	}
+	job.Headline("y", x+s.Plus)
+	return addY.Send(ctx, job, x+s.Plus)
 }
 
 type genSettings struct {

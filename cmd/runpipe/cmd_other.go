@@ -1,0 +1,158 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/spikernn/spikernn/pipeline"
+)
+
+func cmdLint(args []string, stdout, stderr io.Writer) int {
+	fset := newFlagSet("lint", "[-f FILE]", "Checks every pipeline of the file against the registered kinds and prints\nevery problem as file:line:col: message. Exit code 2 when there are any.", stderr)
+	var ff fileFlags
+	ff.register(fset, false)
+	pos, code := parseFlags(fset, args, stdout)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "runpipe lint: unexpected argument %q (use -f FILE)\n", pos[0])
+		return exitUsage
+	}
+	cfg, code := parseFile(ff.file, stderr)
+	if cfg == nil {
+		return code
+	}
+	if err := pipeline.Default().Lint(cfg); err != nil {
+		fmt.Fprintln(stderr, err)
+		var ds pipeline.Diagnostics
+		if errors.As(err, &ds) {
+			fmt.Fprintf(stderr, "%d problem(s)\n", len(ds))
+		}
+		return exitUsage
+	}
+	stages := 0
+	for _, p := range cfg.Pipelines {
+		stages += len(p.Stages)
+	}
+	fmt.Fprintf(stdout, "%s: ok (%d pipelines, %d stages)\n", ff.file, len(cfg.Pipelines), stages)
+	return exitOK
+}
+
+func cmdStages(args []string, stdout, stderr io.Writer) int {
+	fset := newFlagSet("stages", "[KIND…]", "Lists the registered stage kinds (or the named ones) with their ports (mode and\nitem type) and settings (type, default, limits, doc).", stderr)
+	pos, code := parseFlags(fset, args, stdout)
+	if code >= 0 {
+		return code
+	}
+	env := pipeline.Default()
+	kinds := env.Kinds()
+	if len(pos) > 0 {
+		kinds = pos
+	}
+	if len(kinds) == 0 {
+		fmt.Fprintln(stdout, "no stage kinds are registered")
+		return exitOK
+	}
+	for i, k := range kinds {
+		spec, err := env.Spec(k)
+		if err != nil {
+			fmt.Fprintf(stderr, "runpipe stages: %v\n", err)
+			return exitUsage
+		}
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		env.WriteDoc(stdout, spec)
+	}
+	return exitOK
+}
+
+func cmdGraph(args []string, stdout, stderr io.Writer) int {
+	fset := newFlagSet("graph", "[flags]", "Prints a pipeline's stages and connections as a Mermaid flowchart or a\nGraphviz DOT graph (value edges dotted or dashed).", stderr)
+	var ff fileFlags
+	ff.register(fset, true)
+	format := fset.String("format", "mermaid", "output `format`: mermaid or dot")
+	pos, code := parseFlags(fset, args, stdout)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "runpipe graph: unexpected argument %q (use --pipeline NAME)\n", pos[0])
+		return exitUsage
+	}
+	if *format != "mermaid" && *format != "dot" {
+		fmt.Fprintf(stderr, "runpipe graph: --format %q: want mermaid or dot\n", *format)
+		return exitUsage
+	}
+	g, code := ff.load(stderr)
+	if g == nil {
+		return code
+	}
+	var err error
+	if *format == "dot" {
+		err = g.WriteDOT(stdout)
+	} else {
+		err = g.WriteMermaid(stdout)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "runpipe graph: %v\n", err)
+		return exitFailed
+	}
+	return exitOK
+}
+
+func cmdWhy(args []string, stdout, stderr io.Writer) int {
+	fset := newFlagSet("why", "[flags] STAGE…", "Says whether each named stage would run with the given selection, and why,\nwith its cache key and its last committed run.", stderr)
+	var ff fileFlags
+	ff.register(fset, true)
+	var sf selFlags
+	sf.register(fset)
+	pos, code := parseFlags(fset, args, stdout)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) == 0 {
+		fmt.Fprintln(stderr, "runpipe why: name a stage (runpipe why STAGE)")
+		return exitUsage
+	}
+	g, code := ff.load(stderr)
+	if g == nil {
+		return code
+	}
+	plan, err := g.Plan(sf.selection())
+	if err != nil {
+		return planError(stderr, err)
+	}
+	for _, name := range pos {
+		st := plan.Step(name)
+		if st == nil {
+			_, err := g.Plan(pipeline.Selection{Only: []string{name}}) // for the message with a suggestion
+			if err == nil {
+				err = fmt.Errorf("no stage %q", name)
+			}
+			msg := strings.TrimPrefix(err.Error(), "--only "+name+": ")
+			fmt.Fprintf(stderr, "runpipe why: %s\n", msg)
+			return exitUsage
+		}
+		fmt.Fprintf(stdout, "%s (%s): %s — %s\n", name, st.Node.Kind, st.Action, st.Reason)
+		fmt.Fprintf(stdout, "  key %s\n", st.Node.Key)
+		m, err := g.Manifest(name)
+		switch {
+		case err == nil:
+			fmt.Fprintf(stdout, "  last committed %s, took %s, key %s\n", m.End.Local().Format(time.DateTime), fmtSeconds(m.Seconds), m.Key)
+			if h := headlineText(m.Headline, ""); h != "" {
+				fmt.Fprintf(stdout, "  headline %s\n", h)
+			}
+		case errors.Is(err, fs.ErrNotExist):
+			fmt.Fprintf(stdout, "  never committed\n")
+		default:
+			fmt.Fprintf(stdout, "  manifest: %v\n", err)
+		}
+	}
+	return exitOK
+}

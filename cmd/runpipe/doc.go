@@ -1,0 +1,28 @@
+// Command runpipe runs the pipelines declared in a pipelines.yaml file.
+//
+// Usage:
+//
+//	runpipe run    [-f FILE] [--pipeline NAME] [--set name=value]… [--only S] [--from S] [--until S]
+//	               [--force] [--dry-run] [--wait DURATION] [--progress auto|bar|plain|none] [-v]
+//	runpipe lint   [-f FILE]
+//	runpipe stages [KIND…]
+//	runpipe graph  [-f FILE] [--pipeline NAME] [--set name=value]… [--format mermaid|dot]
+//	runpipe why    [-f FILE] [--pipeline NAME] [--set name=value]… [selection flags] STAGE
+//	runpipe help   [COMMAND]
+//
+// run lints the file, plans the selected pipeline (every stage that is not
+// up to date runs, with the reason printed) and runs it: all stages at once,
+// connected by typed channels; the first error stops the run. Progress shows
+// as bars on a terminal and as periodic lines otherwise; at the end runpipe
+// prints each stage's status, time and headline figures, and where the
+// output files are. --only, --from and --until take stage names, several
+// separated by commas or given by repeating the flag. --dry-run prints the
+// plan and exits. Only one run at a time uses a workspace: a second one
+// fails at once, or waits up to --wait.
+//
+// The file is pipelines.yaml in the current directory unless -f names
+// another. Exit codes: 0 success, 1 the run failed, 2 usage or lint error,
+// 130 interrupted (Ctrl-C or SIGTERM; stages that had not finished leave no
+// output behind, and a resumable stage continues where it stopped on the
+// next run).
+package main
