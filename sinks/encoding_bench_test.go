@@ -16,9 +16,8 @@ import (
 
 // encodingCase is a candidate: properties applied after the defaults.
 type encodingCase struct {
-	name  string
-	opts  ParquetOptions
-	tests []string
+	name string
+	opts ParquetOptions
 }
 
 func dictFor(cols ...string) []parquet.WriterProperty {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -33,13 +35,19 @@ func relabel(rows *SpikeRows, trial int32) {
 // through 10 pre-generated trials so that generating them is not measured.
 // It reports ns/row, the file size and the peak heap in use sampled after
 // every batch.
-func BenchmarkWriteSpikes(b *testing.B) { benchWriteSpikes(b, benchSpikesPerTrial) }
+func BenchmarkWriteSpikes(b *testing.B) { benchWriteSpikes(b, benchSpikesPerTrial, nil) }
+
+// BenchmarkWriteSpikesRowGroup256K is BenchmarkWriteSpikes with row groups
+// of 262,144 rows.
+func BenchmarkWriteSpikesRowGroup256K(b *testing.B) {
+	benchWriteSpikes(b, benchSpikesPerTrial, &ParquetOptions{RowGroupRows: 1 << 18})
+}
 
 // BenchmarkWriteSpikesBatch1024 is BenchmarkWriteSpikes with batches of
 // 1,024 rows, measuring the cost per Write call.
-func BenchmarkWriteSpikesBatch1024(b *testing.B) { benchWriteSpikes(b, 1024) }
+func BenchmarkWriteSpikesBatch1024(b *testing.B) { benchWriteSpikes(b, 1024, nil) }
 
-func benchWriteSpikes(b *testing.B, batch int) {
+func benchWriteSpikes(b *testing.B, batch int, opts *ParquetOptions) {
 	const trials = 100
 	src := spikeBatches(10)
 	path := filepath.Join(b.TempDir(), "spikes.parquet")
@@ -48,7 +56,7 @@ func benchWriteSpikes(b *testing.B, batch int) {
 	var peak uint64
 	b.ResetTimer()
 	for b.Loop() {
-		w, err := CreateParquet(path, rows.Schema(), map[string]string{"seed": "1"}, nil)
+		w, err := CreateParquet(path, rows.Schema(), map[string]string{"seed": "1"}, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -71,6 +79,9 @@ func benchWriteSpikes(b *testing.B, batch int) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(trials*benchSpikesPerTrial), "ns/row")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	if hwm, ok := peakRSS(); ok {
+		b.ReportMetric(float64(hwm)/(1<<20), "peak-RSS-MiB")
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		b.Fatal(err)
@@ -99,4 +110,19 @@ func BenchmarkArrowStreamSpikes(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(trials*benchSpikesPerTrial), "ns/row")
+}
+
+// peakRSS returns the process's peak resident set size (VmHWM) on Linux.
+func peakRSS() (uint64, bool) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10, err == nil
+		}
+	}
+	return 0, false
 }

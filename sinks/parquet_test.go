@@ -488,6 +488,7 @@ func TestParquetMemoryFlat(t *testing.T) {
 		t.Errorf("writer holds %.1f MiB for row groups of 250,000 rows", float64(peak-base)/MiB)
 	}
 }
+
 // TestParquetManyTrials writes 100 realistic trials and checks the rows
 // per trial read back; it also logs the file size.
 func TestParquetManyTrials(t *testing.T) {
