@@ -3,6 +3,7 @@ package spiking
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 
 	"github.com/spikernn/spikernn/rate"
@@ -224,6 +225,9 @@ func (s *Simulator) check(u mat.Matrix, ts *TrialSettings) error {
 	if u == nil {
 		return fmt.Errorf("spiking: stimulus is nil")
 	}
+	if v := reflect.ValueOf(u); v.Kind() == reflect.Pointer && v.IsNil() {
+		return fmt.Errorf("spiking: stimulus is nil")
+	}
 	rows, cols := u.Dims()
 	if rows != n.nIn {
 		return fmt.Errorf("spiking: stimulus has %d rows, want %d (the columns of w_in)", rows, n.nIn)
@@ -367,7 +371,7 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 	rates := !ts.DiscardOutput || obs != nil || ts.RecordRates
 	col := -1
 	for i := 0; i < nt; i++ {
-		if c := min((i+StepsPerColumn/2)/StepsPerColumn, sd-1); c != col {
+		if c := stimColumn(i, sd); c != col {
 			col = c
 			s.setExt(u, col)
 		}
@@ -489,6 +493,14 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 		dst.AllFR[k] /= T
 	}
 	return nil
+}
+
+// stimColumn returns the stimulus column read at step i of a trial with
+// sd columns: the reference's min(int(i/100 + 0.5), sd-1). The float
+// expression is exact here: (i+50)/100 is never within rounding of an
+// integer it does not equal.
+func stimColumn(i, sd int) int {
+	return min((i+StepsPerColumn/2)/StepsPerColumn, sd-1)
 }
 
 // emit hands the bin [from, to) to the observer.
