@@ -8,6 +8,8 @@ import (
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/rng"
 	"github.com/spikernn/spikernn/tasks"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // benchSetup returns a default go-nogo network of n units and its task.
@@ -66,8 +68,7 @@ func benchmarkForward(b *testing.B, n int) {
 	stream := tasks.NewStream(task, 1)
 	trial := tasks.NewTrial(task, tasks.Rate)
 	stream.Next(trial)
-	noise := rng.New(trial.Seed)
-	opt := &rate.RunOptions{Noise: noise}
+	opt := &rate.RunOptions{Noise: true, Seed: trial.Seed}
 	if _, err := net.Run(trial.U, opt); err != nil {
 		b.Fatal(err)
 	}
@@ -105,4 +106,29 @@ func (c cpuClock) report(b *testing.B) {
 	if b.N > 0 {
 		b.ReportMetric(float64(processCPU()-c.start)/float64(b.N), "cpu-ns/op")
 	}
+}
+
+// BenchmarkGemv200 measures the kernel that bounds a trial: one 200×200
+// matrix-vector product through gonum BLAS (DESIGN.md measured 3.2 µs on
+// an idle machine). A forward pass does 199 of them, a training step 398,
+// so this calibrates the figures above on a busy machine.
+func BenchmarkGemv200(b *testing.B) {
+	const n = 200
+	r := rng.New(1)
+	a := make([]float64, n*n)
+	for i := range a {
+		a[i] = r.NormFloat64()
+	}
+	x := make([]float64, n)
+	y := make([]float64, n)
+	for i := range x {
+		x[i] = r.NormFloat64()
+	}
+	g := blas64.General{Rows: n, Cols: n, Stride: n, Data: a}
+	cpu := startCPU()
+	b.ResetTimer()
+	for b.Loop() {
+		blas64.Gemv(blas.NoTrans, 1, g, blas64.Vector{N: n, Inc: 1, Data: x}, 0, blas64.Vector{N: n, Inc: 1, Data: y})
+	}
+	cpu.report(b)
 }

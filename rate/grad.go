@@ -88,17 +88,19 @@ type backBuf struct {
 	dr     []float64
 	carry  []float64 // W_effᵀ δ_{t+1}
 	dalpha []float64
-	deltaU []float64 // δ_t = α ⊙ dL/dx_t, unit-major: row i holds t = 1 … T-1
+	deltaT []float64 // δ_t = α ⊙ dL/dx_t, time-major: row t-1 holds δ_t
+	deltaU []float64 // δ, unit-major: row i holds t = 1 … T-1
 	rU     []float64 // r_t, unit-major: row j holds t = 0 … T-2
 }
 
 func (b *backBuf) grow(n, steps int) {
 	need := n * (steps - 1)
 	if cap(b.deltaU) < need {
+		b.deltaT = make([]float64, need)
 		b.deltaU = make([]float64, need)
 		b.rU = make([]float64, need)
 	}
-	b.deltaU, b.rU = b.deltaU[:need], b.rU[:need]
+	b.deltaT, b.deltaU, b.rU = b.deltaT[:need], b.deltaU[:need], b.rU[:need]
 	if cap(b.gout) < steps-1 {
 		b.gout = make([]float64, steps-1)
 	}
@@ -149,20 +151,19 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 		act.derivVec(dr, x, r)
 		prevX := net.xs[(t-1)*n : t*n]
 		d := net.drive[t*n : (t+1)*n]
-		dx := b.dx
+		dx := b.dx[:n]
+		keep, alpha, dalpha := net.keep[:n], net.alpha[:n], b.dalpha[:n]
+		prevX, d, dr = prevX[:n], d[:n], dr[:n]
+		delta := b.deltaT[(t-1)*n : t*n]
 		for i := range dx {
-			v := dr[i] + net.keep[i]*dx[i]
+			v := dr[i] + keep[i]*dx[i]
 			dx[i] = v
-			b.dalpha[i] += v * (d[i] - prevX[i])
-			b.deltaU[i*tm1+t-1] = net.alpha[i] * v
+			dalpha[i] += v * (d[i] - prevX[i])
+			delta[i] = alpha[i] * v
 		}
 		if t > 1 {
-			// carry = W_effᵀ δ_t; δ_t is strided in deltaU, so use dr
-			// (no longer needed at this step) as a contiguous copy.
-			for i := range dr {
-				dr[i] = b.deltaU[i*tm1+t-1]
-			}
-			blas64.Gemv(blas.NoTrans, 1, weffT, blas64.Vector{N: n, Inc: 1, Data: dr}, 0, blas64.Vector{N: n, Inc: 1, Data: b.carry})
+			// carry = W_effᵀ δ_t, the part of dL/dr_{t-1} through x_t.
+			blas64.Gemv(blas.NoTrans, 1, weffT, blas64.Vector{N: n, Inc: 1, Data: delta}, 0, blas64.Vector{N: n, Inc: 1, Data: b.carry})
 		}
 	}
 	*g.bout = bout
@@ -176,13 +177,10 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 		}
 	}
 
-	// r_{t-1} for t = 1 … T-1, unit-major.
-	for t := 0; t < tm1; t++ {
-		r := net.rs[t*n : (t+1)*n]
-		for j, v := range r {
-			b.rU[j*tm1+t] = v
-		}
-	}
+	// δ_t and r_{t-1} for t = 1 … T-1, unit-major, so that each entry of
+	// dL/dW_eff is one contiguous dot product.
+	transpose(b.deltaU, b.deltaT, tm1, n)
+	transpose(b.rU, net.rs[:tm1*n], tm1, n)
 	w := net.m.W.RawMatrix()
 	dale := net.m.ApplyDale
 	for k, flat := range set.idx {
@@ -192,6 +190,23 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 			continue
 		}
 		g.w[k] = set.fac[k] * floats.Dot(b.deltaU[i*tm1:(i+1)*tm1], b.rU[j*tm1:(j+1)*tm1])
+	}
+}
+
+// transpose writes the r×c row-major matrix src into dst as c×r.
+func transpose(dst, src []float64, r, c int) {
+	const bs = 16
+	for i0 := 0; i0 < r; i0 += bs {
+		i1 := min(i0+bs, r)
+		for j0 := 0; j0 < c; j0 += bs {
+			j1 := min(j0+bs, c)
+			for i := i0; i < i1; i++ {
+				row := src[i*c : i*c+c]
+				for j := j0; j < j1; j++ {
+					dst[j*r+i] = row[j]
+				}
+			}
+		}
 	}
 }
 

@@ -3,7 +3,6 @@ package rate
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -37,6 +36,8 @@ type Net struct {
 	alpha []float64 // DeltaT/τ
 	keep  []float64 // 1 - DeltaT/τ
 	tau   []float64 // τ
+
+	noise noiseGen
 
 	// Trial state, time-major: row t holds step t (N values).
 	steps int       // T of the last run
@@ -102,12 +103,14 @@ func (net *Net) refreshDecay() {
 // RunOptions control a forward run. The zero value runs without noise from
 // x_0 = 0 and records nothing.
 type RunOptions struct {
-	// Noise is the source of the network's noise: x_0 = randn(N)/100 and
-	// randn(N)/10 added at every step (SPEC §1). Nil runs without noise.
-	// To replay a trial of a tasks.Stream, use rng.New(trial.Seed).
-	Noise *rand.Rand
-	// X0 is the initial state (length N). When nil, x_0 is drawn from
-	// Noise, or is zero without noise.
+	// Noise switches the network's noise on: x_0 = randn(N)/100 and
+	// randn(N)/10 added at every step (SPEC §1).
+	Noise bool
+	// Seed seeds the noise: the same seed gives the same noise. To replay
+	// a trial of a tasks.Stream as training saw it, use the trial's Seed.
+	Seed uint64
+	// X0 is the initial state (length N). When nil, x_0 is drawn with the
+	// noise, or is zero without noise.
 	X0 []float64
 	// Record, when not nil, receives the states and rates of every step.
 	Record *Trace
@@ -175,7 +178,7 @@ func (net *Net) Run(u *mat.Dense, opt *RunOptions) ([]float64, error) {
 	if o.X0 != nil && len(o.X0) != net.n {
 		return nil, fmt.Errorf("rate: x0 has %d values, want N = %d: %w", len(o.X0), net.n, ErrShape)
 	}
-	net.forward(u, steps, o.Noise, o.X0)
+	net.forward(u, steps, o.Noise, o.Seed, o.X0)
 	if o.Record != nil {
 		net.record(o.Record)
 	}
@@ -183,18 +186,21 @@ func (net *Net) Run(u *mat.Dense, opt *RunOptions) ([]float64, error) {
 }
 
 // forward runs the dynamics of SPEC §1 and fills xs, rs, drive and out.
-func (net *Net) forward(u *mat.Dense, steps int, noise *rand.Rand, x0 []float64) {
+// With noise on, the noise is drawn from the stream of seed: x_0 first
+// (unless x0 is given), then N values per step.
+func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []float64) {
 	net.grow(steps)
 	n := net.n
 	m := net.m
+	if noise {
+		net.noise.seed(seed)
+	}
 	x := net.xs[:n]
 	switch {
 	case x0 != nil:
 		copy(x, x0)
-	case noise != nil:
-		for i := range x {
-			x[i] = noise.NormFloat64() * X0Scale
-		}
+	case noise:
+		net.noise.fill(x, X0Scale)
 	default:
 		clear(x)
 	}
@@ -221,12 +227,16 @@ func (net *Net) forward(u *mat.Dense, steps int, noise *rand.Rand, x0 []float64)
 			}
 		}
 		x := net.xs[t*n : (t+1)*n]
-		for i := range x {
-			x[i] = net.keep[i]*prevX[i] + net.alpha[i]*d[i]
-		}
-		if noise != nil {
+		keep, alpha := net.keep[:n], net.alpha[:n]
+		prevX, d = prevX[:n], d[:n]
+		if noise {
+			net.noise.fill(x, NoiseScale)
 			for i := range x {
-				x[i] += noise.NormFloat64() * NoiseScale
+				x[i] = keep[i]*prevX[i] + alpha[i]*d[i] + x[i]
+			}
+		} else {
+			for i := range x {
+				x[i] = keep[i]*prevX[i] + alpha[i]*d[i]
 			}
 		}
 		r := net.rs[t*n : (t+1)*n]

@@ -3,10 +3,8 @@ package rate
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 
-	"github.com/spikernn/spikernn/rng"
 	"github.com/spikernn/spikernn/tasks"
 )
 
@@ -104,9 +102,7 @@ type Trainer struct {
 	buf   backBuf
 	fg    flatGrad
 
-	trial    *tasks.Trial
-	noiseSrc *rand.PCG
-	noise    *rand.Rand
+	trial *tasks.Trial
 
 	tr        int // trials done
 	drawn     int // trials drawn from the source
@@ -153,15 +149,12 @@ func newTrainer(m *Model, t tasks.Task, s *Settings) (*Trainer, error) {
 		return nil, fmt.Errorf("rate: model has %d inputs (w_in is %d×%d), task %s has %d: %w",
 			m.NumInputs(), m.N, m.NumInputs(), t.Name(), t.Inputs(), ErrShape)
 	}
-	src := rand.NewPCG(0, 0)
 	tn := &Trainer{
-		m:        m,
-		net:      net,
-		task:     t,
-		s:        *s,
-		trial:    tasks.NewTrial(t, tasks.Rate),
-		noiseSrc: src,
-		noise:    rand.New(src),
+		m:     m,
+		net:   net,
+		task:  t,
+		s:     *s,
+		trial: tasks.NewTrial(t, tasks.Rate),
 	}
 	tn.buf.grow(m.N, t.Steps())
 	return tn, nil
@@ -251,15 +244,6 @@ func (tn *Trainer) checkTrial(tr *tasks.Trial, what string) error {
 	return nil
 }
 
-// noiseFor returns the noise generator for a trial, or nil without noise.
-func (tn *Trainer) noiseFor(tr *tasks.Trial) *rand.Rand {
-	if !tn.s.Noise {
-		return nil
-	}
-	rng.Reseed(tn.noiseSrc, tr.Seed)
-	return tn.noise
-}
-
 // Step does one training step on trial tr: a forward pass, the loss, its
 // gradients and one Adam update. It returns the loss. A NaN or infinite
 // loss is an error naming the trial, and leaves the model unchanged.
@@ -270,7 +254,7 @@ func (tn *Trainer) Step(tr *tasks.Trial) (float64, error) {
 	}
 	net := tn.net
 	_, cols := tr.U.Dims()
-	net.forward(tr.U, cols, tn.noiseFor(tr), nil)
+	net.forward(tr.U, cols, tn.s.Noise, tr.Seed, nil)
 	loss := tn.s.Loss.Value(net.out, tr.Target)
 	if !finite(loss) {
 		return loss, fmt.Errorf("rate: training trial tr=%d (source trial %d, %s): %s loss is %v",
@@ -297,7 +281,7 @@ func (tn *Trainer) Evaluate(src TrialSource, n int) (acc, loss float64, err erro
 			return 0, 0, err
 		}
 		_, cols := tr.U.Dims()
-		tn.net.forward(tr.U, cols, tn.noiseFor(tr), nil)
+		tn.net.forward(tr.U, cols, tn.s.Noise, tr.Seed, nil)
 		l := tn.s.Loss.Value(tn.net.out, tr.Target)
 		if !finite(l) {
 			return 0, 0, fmt.Errorf("rate: evaluation after trial tr=%d (source trial %d, %s): %s loss is %v",

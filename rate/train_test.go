@@ -235,7 +235,7 @@ func TestSparseAdamEqualsDense(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			l2, err := net.Gradients(&g, trial.U, trial.Target, s.Loss, &rate.RunOptions{Noise: rng.New(trial.Seed)})
+			l2, err := net.Gradients(&g, trial.U, trial.Target, s.Loss, &rate.RunOptions{Noise: true, Seed: trial.Seed})
 			if err != nil {
 				t.Fatal(err)
 			}
