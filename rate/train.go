@@ -224,15 +224,15 @@ func (tn *Trainer) Trials() int { return tn.tr }
 // position of its source.
 func (tn *Trainer) Drawn() int { return tn.drawn }
 
-// checkTrial checks a trial against the task and the network.
-func (tn *Trainer) checkTrial(tr *tasks.Trial, what string) error {
+// checkTrial checks a trial against task t and the network.
+func (net *Net) checkTrial(tr *tasks.Trial, t tasks.Task, what string) error {
 	if tr.U == nil {
 		return fmt.Errorf("rate: %s trial %d has no stimulus: %w", what, tr.Index, ErrShape)
 	}
 	rows, cols := tr.U.Dims()
-	if rows != tn.net.nIn {
+	if rows != net.nIn {
 		return fmt.Errorf("rate: %s trial %d has %d input rows, the network has %d (task %s): %w",
-			what, tr.Index, rows, tn.net.nIn, tn.task.Name(), ErrShape)
+			what, tr.Index, rows, net.nIn, t.Name(), ErrShape)
 	}
 	if cols < 2 {
 		return fmt.Errorf("rate: %s trial %d has %d columns, want T ≥ 2: %w", what, tr.Index, cols, ErrShape)
@@ -249,7 +249,7 @@ func (tn *Trainer) checkTrial(tr *tasks.Trial, what string) error {
 // loss is an error naming the trial, and leaves the model unchanged.
 // Step does not count towards Trials; Train does.
 func (tn *Trainer) Step(tr *tasks.Trial) (float64, error) {
-	if err := tn.checkTrial(tr, "training"); err != nil {
+	if err := tn.net.checkTrial(tr, tn.task, "training"); err != nil {
 		return 0, err
 	}
 	net := tn.net
@@ -268,31 +268,57 @@ func (tn *Trainer) Step(tr *tasks.Trial) (float64, error) {
 	return loss, nil
 }
 
-// Evaluate draws n trials from src and runs them forward (with noise when
-// the settings say so), returning the fraction the task scores correct
-// and the mean loss.
+// Evaluate draws n trials from src and runs them forward with the
+// trainer's loss and noise setting, returning the fraction the task scores
+// correct and the mean loss. The trials do not count towards Drawn: use a
+// source other than the training source.
 func (tn *Trainer) Evaluate(src TrialSource, n int) (acc, loss float64, err error) {
+	return tn.net.evaluate(tn.task, src, n, tn.s.Loss, tn.s.Noise, tn.trial, nil)
+}
+
+// evaluate is the periodic evaluation of Train: its trials count towards
+// Drawn and its errors name the training trial it follows.
+func (tn *Trainer) evaluate(src TrialSource) (acc, loss float64, err error) {
+	acc, loss, err = tn.net.evaluate(tn.task, src, tn.s.EvalTrials, tn.s.Loss, tn.s.Noise, tn.trial, &tn.drawn)
+	if err != nil {
+		err = fmt.Errorf("rate: evaluation after trial tr=%d: %w", tn.tr-1, err)
+	}
+	return acc, loss, err
+}
+
+// Evaluate draws n trials of task t from src and runs them forward, with
+// noise (seeded by each trial's Seed) when noise is set, returning the
+// fraction of trials the task scores correct and the mean loss. A NaN or
+// infinite loss is an error naming the trial.
+func (net *Net) Evaluate(t tasks.Task, src TrialSource, n int, loss Loss, noise bool) (acc, meanLoss float64, err error) {
+	if n < 1 {
+		return 0, 0, fmt.Errorf("rate: evaluate %d trials, want ≥ 1", n)
+	}
+	return net.evaluate(t, src, n, loss, noise, tasks.NewTrial(t, tasks.Rate), nil)
+}
+
+func (net *Net) evaluate(t tasks.Task, src TrialSource, n int, loss Loss, noise bool, tr *tasks.Trial, drawn *int) (acc, meanLoss float64, err error) {
 	correct := 0
 	for range n {
-		tr := tn.trial
 		src.Next(tr)
-		tn.drawn++
-		if err := tn.checkTrial(tr, "evaluation"); err != nil {
+		if drawn != nil {
+			*drawn++
+		}
+		if err := net.checkTrial(tr, t, "evaluation"); err != nil {
 			return 0, 0, err
 		}
 		_, cols := tr.U.Dims()
-		tn.net.forward(tr.U, cols, tn.s.Noise, tr.Seed, nil)
-		l := tn.s.Loss.Value(tn.net.out, tr.Target)
+		net.forward(tr.U, cols, noise, tr.Seed, nil)
+		l := loss.Value(net.out, tr.Target)
 		if !finite(l) {
-			return 0, 0, fmt.Errorf("rate: evaluation after trial tr=%d (source trial %d, %s): %s loss is %v",
-				tn.tr-1, tr.Index, tn.task.LabelName(tr.Label), tn.s.Loss, l)
+			return 0, 0, fmt.Errorf("rate: evaluation trial %d (%s): %s loss is %v", tr.Index, t.LabelName(tr.Label), loss, l)
 		}
-		loss += l
-		if tn.task.Correct(tn.net.out, tr.Label) {
+		meanLoss += l
+		if t.Correct(net.out, tr.Label) {
 			correct++
 		}
 	}
-	return float64(correct) / float64(n), loss / float64(n), nil
+	return float64(correct) / float64(n), meanLoss / float64(n), nil
 }
 
 // evalDue reports whether an evaluation follows trial tr: (tr-1) mod E
@@ -360,7 +386,7 @@ func (tn *Trainer) Train(ctx context.Context, src TrialSource) (*Result, error) 
 		m.Tr = tr
 		p := Progress{Trial: tr, MaxTrials: tn.s.MaxTrials, Loss: loss}
 		if evalDue(tr, tn.s.EvalEvery) {
-			acc, el, err := tn.Evaluate(src, tn.s.EvalTrials)
+			acc, el, err := tn.evaluate(src)
 			if err != nil {
 				return res(NotConverged), err
 			}
@@ -380,8 +406,10 @@ func (tn *Trainer) Train(ctx context.Context, src TrialSource) (*Result, error) 
 	return res(NotConverged), nil
 }
 
-// Train initialises nothing: it trains m on task t from src with settings
-// s (nil for DefaultSettings(t)); see Trainer.Train.
+// Train trains the model m, initialised by New or loaded, on task t with
+// trials from src and settings s (nil for DefaultSettings(t)). It is
+// NewTrainer followed by Trainer.Train; use a Trainer directly to
+// checkpoint or to continue a canceled run.
 func Train(ctx context.Context, m *Model, t tasks.Task, src TrialSource, s *Settings) (*Result, error) {
 	tn, err := NewTrainer(m, t, s)
 	if err != nil {
