@@ -24,6 +24,8 @@
 // `runpipe run --set name=value`); a reference that is a whole value keeps
 // the parameter's type (an int stays an int, a list a list), quoted or not;
 // inside a longer string the value is formatted as text; $$ is a literal $.
+// Substitution applies to the values under `with:` (mapping keys are
+// literal).
 // References may be written unquoted, even inside flow mappings. Anchors,
 // aliases and merge keys (<<: *base) work as in YAML.
 //

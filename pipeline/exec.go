@@ -117,9 +117,13 @@ func (x *execution) waitCommitted(ctx context.Context, stage string) error {
 // `stage "train" (train-rate): <err>`. A stage commits when its Run returned
 // nil and every stage it reads has committed; a stage that failed or was
 // cancelled leaves no manifest and no temporary files. Call Execute with
-// the workspace locked (see [LockWorkspace]).
+// the workspace locked (see [LockWorkspace]), once per plan.
 func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
 	g := p.Graph
+	if p.executed {
+		return nil, fmt.Errorf("pipeline: plan for %s executed twice (make a new plan)", g.Pipeline)
+	}
+	p.executed = true
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -282,6 +286,11 @@ func (x *execution) runJob(ctx context.Context, j *Job, r *StageResult, mon Moni
 	}
 	j.closeOutputs(err != nil)
 	if err != nil {
+		if errors.Is(err, ErrUpstreamFailed) {
+			// The producer's own error is about to reach the errgroup:
+			// let it be the one reported.
+			<-ctx.Done()
+		}
 		return err // the errgroup cancels the run: no need to drain
 	}
 	for _, in := range j.ins {

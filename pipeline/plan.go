@@ -49,6 +49,8 @@ type Plan struct {
 	Steps []*Step
 	// Selection is what the plan was made for.
 	Selection Selection
+
+	executed bool
 }
 
 // A Step is the decision for one stage.

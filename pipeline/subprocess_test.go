@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -25,7 +26,11 @@ func TestMain(m *testing.M) {
 		if s := os.Getenv("PIPELINE_TEST_SET"); s != "" {
 			sets = strings.Split(s, "\n")
 		}
-		_, _, err := pipelinetest.Run(context.Background(), testEnv(), os.Getenv("PIPELINE_TEST_FILE"), pipeline.CompileOptions{Set: sets}, pipeline.Selection{})
+		// Watching signals also keeps the runtime from declaring a stage
+		// that waits for cancellation a deadlock.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		_, _, err := pipelinetest.Run(ctx, testEnv(), os.Getenv("PIPELINE_TEST_FILE"), pipeline.CompileOptions{Set: sets}, pipeline.Selection{})
+		stop()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

@@ -19,7 +19,7 @@ func nearest(name string, candidates []string) string {
 	if limit > 3 {
 		limit = 3
 	}
-	if bestD <= limit || (best != "" && strings.EqualFold(best, name)) {
+	if (bestD <= limit && bestD < len([]rune(name))) || (best != "" && strings.EqualFold(best, name)) {
 		return best
 	}
 	return ""

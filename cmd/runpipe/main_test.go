@@ -138,7 +138,7 @@ func TestExitCodes(t *testing.T) {
 		{"run lint errors", []string{"run", "-f", bad}, 2, nil, []string{"pipelines.yaml:6:19: unknown kind"}},
 		{"unknown kinds", []string{"run", "-f", unknown}, 2, nil, []string{`pipelines.yaml:5:22: unknown kind "task-trials"`}},
 		{"unknown pipeline", []string{"run", "-f", good, "--pipeline", "mian"}, 2, nil, []string{`no pipeline "mian"`, `did you mean "main"?`}},
-		{"unknown param", []string{"run", "-f", good, "--set", "m=3"}, 2, nil, []string{`--set m=3: unknown param "m" of pipeline main (did you mean "n"?)`}},
+		{"unknown param", []string{"run", "-f", good, "--set", "bi=3"}, 2, nil, []string{`--set bi=3: unknown param "bi" of pipeline main (did you mean "by"?)`}},
 		{"set without =", []string{"run", "-f", good, "--set", "n"}, 2, nil, []string{"want name=value"}},
 		{"positional", []string{"run", "-f", good, "gen"}, 2, nil, []string{`unexpected argument "gen"`}},
 		{"bad progress", []string{"run", "-f", good, "--progress", "fancy"}, 2, nil, []string{"--progress"}},
@@ -282,5 +282,29 @@ func TestConcurrentRuns(t *testing.T) {
 	}
 	if code := exitCode(t, cmd.Wait()); code != 130 {
 		t.Errorf("first run exit %d, want 130", code)
+	}
+}
+
+// TestBarProgress runs with progress bars (into a buffer, as mpb would draw
+// on a terminal) to check that bars come and go without blocking the run.
+func TestBarProgress(t *testing.T) {
+	dir := t.TempDir()
+	path := pipelinetest.WriteFile(t, dir, `
+	version: 1
+	pipelines:
+	  p:
+	    stages:
+	      gen: {kind: test-gen, with: {n: 30, delay: 20ms}}
+	      f:   {kind: test-scale, in: {in: gen.out}}
+	      sum: {kind: test-sum, in: {in: f.out}}
+	`)
+	code, stdout, stderr := runpipe("run", "-f", path, "--progress", "bar")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"gen", "30/30", "numbers", "[sum] done in"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 }

@@ -44,11 +44,12 @@ type monitor struct {
 	interval time.Duration
 	nameW    int
 
-	mu     sync.Mutex
-	stages []*stageProgress
-	bars   *mpb.Progress
-	stop   chan struct{}
-	wg     sync.WaitGroup
+	mu      sync.Mutex
+	stages  []*stageProgress
+	bars    *mpb.Progress
+	refresh chan any // drives the bars' redraws
+	stop    chan struct{}
+	wg      sync.WaitGroup
 }
 
 func newMonitor(w io.Writer, mode string, names []string) *monitor {
@@ -64,7 +65,10 @@ func newMonitor(w io.Writer, mode string, names []string) *monitor {
 	}
 	switch mode {
 	case progressBar:
-		m.bars = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithRefreshRate(150*time.Millisecond))
+		// Redraws are driven by loop (and a last one by close), so lines
+		// written above the bars are always flushed.
+		m.refresh = make(chan any)
+		m.bars = mpb.New(mpb.WithOutput(w), mpb.WithWidth(40), mpb.WithManualRefresh(m.refresh))
 		m.wg.Add(1)
 		go m.loop(150 * time.Millisecond)
 	case progressPlain:
@@ -119,6 +123,8 @@ func (m *monitor) StageFinished(r *pipeline.StageResult) {
 	m.mu.Unlock()
 	if bar != nil {
 		if r.Err == nil {
+			bar.SetTotal(s.total.Load(), false)
+			bar.SetCurrent(s.cur.Load())
 			bar.SetTotal(-1, true)
 		} else {
 			bar.Abort(false)
@@ -146,6 +152,13 @@ func (m *monitor) loop(tick time.Duration) {
 			return
 		case now := <-t.C:
 			m.render(now)
+			if m.refresh != nil {
+				select {
+				case m.refresh <- now:
+				case <-m.stop:
+					return
+				}
+			}
 		}
 	}
 }
@@ -207,6 +220,10 @@ func (m *monitor) close() {
 			}
 		}
 		m.mu.Unlock()
+		select { // flush the last lines
+		case m.refresh <- time.Now():
+		case <-time.After(time.Second): // the container gave up (render error)
+		}
 		m.bars.Wait()
 	}
 }
