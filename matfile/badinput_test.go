@@ -104,6 +104,12 @@ func TestBadInput(t *testing.T) {
 		{"sparse-jc", le.file(le.matrix(le.flags(mxSparse, 0, 1), le.dims(3, 2), le.name("sp"),
 			le.small(miInt32, le.raw([]int32{0})), le.elem(miInt32, le.raw([]int32{0, 1})), le.elem(miDouble, le.raw([]float64{1})))), ErrFormat,
 			[]string{"needs 3 column starts"}},
+		{"sparse-negative-jc", le.file(le.matrix(le.flags(mxSparse, 0, 1), le.dims(3, 1), le.name("sp"),
+			le.small(miInt32, le.raw([]int32{0})), le.elem(miInt32, le.raw([]int32{0, -5})), le.elem(miDouble, le.raw([]float64{1})))), ErrFormat,
+			[]string{"sparse column starts run from 0 to -5"}}, // found by FuzzReader
+		{"sparse-decreasing-jc", le.file(le.matrix(le.flags(mxSparse, 0, 1), le.dims(3, 2), le.name("sp"),
+			le.small(miInt32, le.raw([]int32{0})), le.elem(miInt32, le.raw([]int32{0, 2, 1})), le.elem(miDouble, le.raw([]float64{1})))), ErrFormat,
+			[]string{"sparse column starts decrease at column 2"}},
 		{"struct-names", le.file(le.matrix(le.flags(mxStruct, 0, 0), le.dims(1, 1), le.name("s"),
 			le.small(miInt32, le.raw([]int32{8})), le.elem(miInt8, []byte("abc")))), ErrFormat,
 			[]string{"field names take 3 bytes, not a multiple of the field name length 8"}},

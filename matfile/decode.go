@@ -534,17 +534,18 @@ func (d *decoder) sparse(v *Var, cplx, logical bool, nzmax int) error {
 		return v.errorf(ErrFormat, "sparse column starts are a %s element, not integers", miName(typ))
 	}
 	nnz := jc[ncol]
-	if jc[0] != 0 || nnz > int64(len(ir)) {
+	if jc[0] != 0 || nnz < 0 || nnz > int64(len(ir)) {
 		return v.errorf(ErrFormat, "sparse column starts run from %d to %d; %d row indices are stored", jc[0], nnz, len(ir))
 	}
-	s := &SparseMatrix{Logical: logical, ColStart: make([]int, ncol+1), RowIndex: make([]int, nnz)}
 	for j := 0; j < ncol; j++ {
 		if jc[j+1] < jc[j] {
 			return v.errorf(ErrFormat, "sparse column starts decrease at column %d", j+1)
 		}
-		s.ColStart[j] = int(jc[j])
 	}
-	s.ColStart[ncol] = int(nnz)
+	s := &SparseMatrix{Logical: logical, ColStart: make([]int, ncol+1), RowIndex: make([]int, nnz)}
+	for j, c := range jc {
+		s.ColStart[j] = int(c)
+	}
 	for k := range s.RowIndex {
 		if ir[k] < 0 || ir[k] >= int64(m) {
 			return v.errorf(ErrFormat, "sparse row index %d outside 1..%d", ir[k]+1, m)

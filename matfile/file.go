@@ -38,10 +38,6 @@ func errText(err error) string {
 
 // Decode reads a whole MAT-file from r, naming it name in errors.
 func Decode(r io.Reader, name string) (*File, error) {
-	if b, ok := r.(interface{ Bytes() []byte }); ok {
-		// A *bytes.Buffer: decode in place.
-		return decodeAll(name, b.Bytes())
-	}
 	rd, err := NewReader(r)
 	if err != nil {
 		if e, ok := err.(*Error); ok {

@@ -197,7 +197,8 @@ func comparePy(v *Var, p pyVal) string {
 		s := v.Sparse
 		if p.Kind != "sparse" || !reflect.DeepEqual(p.Shape, v.Dims) || !reflect.DeepEqual(p.Indptr, s.ColStart) ||
 			!reflect.DeepEqual(p.Indices, s.RowIndex) && len(p.Indices)+len(s.RowIndex) > 0 ||
-			!reflect.DeepEqual(p.Re, bitStrings(s.Real)) && len(p.Re)+len(s.Real) > 0 {
+			!reflect.DeepEqual(p.Re, bitStrings(s.Real)) && len(p.Re)+len(s.Real) > 0 ||
+			s.Imag != nil && !reflect.DeepEqual(p.Im, bitStrings(s.Imag)) {
 			return fmt.Sprintf("scipy sees %s %v indptr %v indices %v values %v", p.Kind, p.Shape, p.Indptr, p.Indices, p.Re)
 		}
 	default:
@@ -230,4 +231,36 @@ func bitStrings(d any) []string {
 		}
 	}
 	return out
+}
+
+// TestWeReadWhatScipyWrites has scipy.io.savemat write many kinds of
+// variable (struct arrays, cells of structs, single complex, N-d, non-ASCII
+// text, char matrices, sparse, long field names), compressed and not, and
+// checks that we read what scipy itself reads back.
+func TestWeReadWhatScipyWrites(t *testing.T) {
+	needScipy(t)
+	for _, compress := range []string{"0", "1"} {
+		t.Run("compress="+compress, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "scipy.mat")
+			cmd := exec.Command(python, "testdata/scipy_write.py", path, compress)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("scipy_write.py: %v: %s", err, out)
+			}
+			f := mustOpen(t, path)
+			got := scipyLoad(t, path)
+			if len(got.Vars) != len(f.vars) || len(f.vars) < 20 {
+				t.Errorf("scipy sees %d variables, we %d: %v", len(got.Vars), len(f.vars), f.Names())
+			}
+			for _, v := range f.Vars() {
+				p, ok := got.Vars[v.Name]
+				if !ok {
+					t.Errorf("scipy does not see %s", v.Name)
+					continue
+				}
+				if d := comparePy(v, p); d != "" {
+					t.Errorf("%s: %s", v.Name, d)
+				}
+			}
+		})
+	}
 }
