@@ -86,15 +86,15 @@
 // instead: one uint32 holding the byte count in its upper 16 bits and the
 // type in its lower 16 bits, then the data in the next 4 bytes.
 //
-//	 type  name          type  name
-//	    1  miINT8           9  miDOUBLE
-//	    2  miUINT8         12  miINT64
-//	    3  miINT16         13  miUINT64
-//	    4  miUINT16        14  miMATRIX      (an array: one variable)
-//	    5  miINT32         15  miCOMPRESSED  (zlib stream of one element)
-//	    6  miUINT32        16  miUTF8
-//	    7  miSINGLE        17  miUTF16
-//	                       18  miUTF32
+//	type  name          type  name
+//	   1  miINT8           9  miDOUBLE
+//	   2  miUINT8         12  miINT64
+//	   3  miINT16         13  miUINT64
+//	   4  miUINT16        14  miMATRIX      (an array: one variable)
+//	   5  miINT32         15  miCOMPRESSED  (zlib stream of one element)
+//	   6  miUINT32        16  miUTF8
+//	   7  miSINGLE        17  miUTF16
+//	                      18  miUTF32
 //
 // At the top level a file holds only miMATRIX elements and miCOMPRESSED
 // elements, whose zlib stream inflates to one miMATRIX element (tag
