@@ -98,7 +98,10 @@
 // port the kind's spec does not list panics. An output read by several
 // stages is copied to each, in order; an output read by none costs
 // nothing. The runner closes a stage's outputs when its Run returns, and
-// discards what it left unread of its inputs.
+// discards what it left unread of its inputs. Edges are bounded (`buffer:`,
+// default [DefaultBuffer]): a stage reading two streams that come from one
+// producer must read them concurrently, or the producer may block on one
+// while the stage waits on the other.
 //
 // Settings are declared in the spec ([Setting]: name, [SettingType],
 // default, required, allowed values, [Range], one-line doc, example) and

@@ -30,10 +30,15 @@ const (
 // that reports progress (besides every 10% of its total).
 const plainInterval = 5 * time.Second
 
-// isTerminal reports whether w is a terminal.
+// isTerminal reports whether w is a terminal wide enough for bars (a
+// pseudo-terminal may report no size at all).
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return false
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	return err == nil && width >= 40
 }
 
 // monitor implements pipeline.Monitor: progress bars on a terminal, plain
@@ -59,7 +64,7 @@ func newMonitor(w io.Writer, mode string, names []string) *monitor {
 			mode = progressBar
 		}
 	}
-	m := &monitor{w: w, mode: mode, interval: plainInterval, stop: make(chan struct{})}
+	m := &monitor{w: &syncWriter{w: w}, mode: mode, interval: plainInterval, stop: make(chan struct{})}
 	for _, n := range names {
 		m.nameW = max(m.nameW, len(n)+2)
 	}
@@ -199,8 +204,9 @@ func (m *monitor) syncBar(s *stageProgress) {
 			),
 			mpb.AppendDecorators(
 				decor.Percentage(decor.WC{W: 5}),
-				decor.Elapsed(decor.ET_STYLE_GO, decor.WC{W: 8}),
-				decor.Any(func(decor.Statistics) string { return " " + s.unitText() + s.statusText() }),
+				decor.Any(func(decor.Statistics) string {
+					return fmt.Sprintf(" %6.1fs %s%s", time.Since(s.start).Seconds(), s.unitText(), s.statusText())
+				}),
 			),
 		)
 	}
@@ -226,6 +232,19 @@ func (m *monitor) close() {
 		}
 		m.bars.Wait()
 	}
+}
+
+// syncWriter serializes writes, so that lines from concurrent stages and
+// the logger do not interleave.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // stageProgress is a running stage's pipeline.Progress.
