@@ -144,7 +144,11 @@ func cmdWhy(args []string, stdout, stderr io.Writer) int {
 		m, err := g.Manifest(name)
 		switch {
 		case err == nil:
-			fmt.Fprintf(stdout, "  last committed %s, took %s, key %s\n", m.End.Local().Format(time.DateTime), fmtSeconds(m.Seconds), m.Key)
+			then := ""
+			if m.Key != st.Node.Key {
+				then = ", with key " + m.Key
+			}
+			fmt.Fprintf(stdout, "  last committed %s, took %s%s\n", m.End.Local().Format(time.DateTime), fmtSeconds(m.Seconds), then)
 			if h := headlineText(m.Headline, ""); h != "" {
 				fmt.Fprintf(stdout, "  headline %s\n", h)
 			}
