@@ -3,9 +3,11 @@ package matfile
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -81,8 +83,6 @@ func TestBadInput(t *testing.T) {
 			le.small(miInt32, le.raw([]int32{8})), le.elem(miInt8, []byte("abcdefg\x00")))), ErrFormat,
 			[]string{"struct elements of at least 8 bytes"}},
 		{"unknown-class", le.file(le.matrix(le.flags(99, 0, 0), le.dims(1, 1), le.name("x"))), ErrFormat, []string{"unknown array class code 99"}},
-		{"function-handle", le.file(le.matrix(le.flags(mxFunction, 0, 0), le.dims(1, 1), le.name("f"))), ErrUnsupported, []string{"function handles"}},
-		{"opaque", le.file(le.matrix(le.flags(mxOpaque, 0, 0), le.name("s"))), ErrUnsupported, []string{"opaque", "string, table"}},
 		{"toplevel-type", le.file(le.elem(miDouble, le.raw([]float64{1}))), ErrFormat, []string{"top-level element of type miDOUBLE"}},
 		{"toplevel-small", le.file(le.small(miInt8, []byte{1})), ErrFormat, []string{"small data element form"}},
 		{"negative-dim", le.file(le.double("x", []int32{-1, 2}, miDouble, []float64{})), ErrFormat, []string{"dimension 1 is -1"}},
@@ -182,5 +182,58 @@ func TestAllocationBounded(t *testing.T) {
 		if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
 			t.Errorf("%s: decoding %d bytes allocated %d bytes (%v)", name, len(data), got, err)
 		}
+	}
+}
+
+// TestUnsupportedVariablesSkipped checks that a function handle or an
+// opaque object (a MATLAB string, say) does not stop the other variables
+// from being read, and that asking for it gives the reason.
+func TestUnsupportedVariablesSkipped(t *testing.T) {
+	data := le.file(
+		le.double("a", []int32{1, 1}, miDouble, []float64{1}),
+		le.matrix(le.flags(mxFunction, 0, 0), le.dims(1, 1), le.name("f")),
+		le.compressed(le.matrix(le.flags(mxOpaque, 0, 0), le.name("s"), le.name("MCOS"), le.name("string"))),
+		le.double("b", []int32{1, 1}, miDouble, []float64{2}),
+	)
+	path := filepath.Join(t.TempDir(), "mixed.mat")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := mustOpen(t, path)
+	if got := f.Names(); !slices.Equal(got, []string{"a", "b"}) {
+		t.Errorf("names %v", got)
+	}
+	if len(f.Skipped()) != 2 {
+		t.Errorf("skipped %v", f.Skipped())
+	}
+	_, err := f.Var("f")
+	wantIn(t, err, path, `variable "f"`, "function handles are not supported")
+	_, err = f.Var("s")
+	wantIn(t, err, path, `variable "s"`, "opaque MATLAB objects", "string, table")
+	if !errors.Is(err, ErrUnsupported) || f.Has("s") {
+		t.Errorf("Var(s): %v", err)
+	}
+
+	r, err := NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for {
+		v, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if errors.Is(err, ErrUnsupported) {
+			seen = append(seen, "!"+err.(*Error).Var)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, v.Name)
+	}
+	if !slices.Equal(seen, []string{"a", "!f", "!s", "b"}) {
+		t.Errorf("Next saw %v", seen)
 	}
 }

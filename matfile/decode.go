@@ -76,7 +76,9 @@ func (d *decoder) matrix(v *Var, depth int) error {
 	if typ != miUint32 || len(flags) != 8 {
 		return v.errorf(ErrFormat, "array flags are a %s element of %d bytes, not miUINT32 of 8", miName(typ), len(flags))
 	}
-	w0, nzmax := d.u32(flags), d.u32(flags[4:])
+	// The second word, nzmax, sizes sparse storage; the column starts
+	// say how much of it is used, so it is not needed.
+	w0 := d.u32(flags)
 	mx, fl := uint8(w0), uint8(w0>>8)
 	cplx, logical := fl&0x08 != 0, fl&0x02 != 0
 	v.Global = fl&0x04 != 0
@@ -152,7 +154,7 @@ func (d *decoder) matrix(v *Var, depth int) error {
 		return d.char(v, n)
 	case mxSparse:
 		v.Class = Sparse
-		return d.sparse(v, cplx, logical, int(nzmax))
+		return d.sparse(v, cplx, logical)
 	}
 
 	c := numericClassOfMx(mx)
@@ -509,7 +511,7 @@ func (d *decoder) structure(v *Var, n, depth int) error {
 	return nil
 }
 
-func (d *decoder) sparse(v *Var, cplx, logical bool, nzmax int) error {
+func (d *decoder) sparse(v *Var, cplx, logical bool) error {
 	if len(v.Dims) != 2 {
 		return v.errorf(ErrFormat, "sparse array has dims %s; sparse matrices are 2-D", dimsString(v.Dims))
 	}
@@ -552,7 +554,7 @@ func (d *decoder) sparse(v *Var, cplx, logical bool, nzmax int) error {
 		}
 		s.RowIndex[k] = int(ir[k])
 	}
-	_ = nzmax // the stored values may number nzmax ≥ nnz; only nnz are used
+	// Row indices and values may number nzmax ≥ nnz; only nnz are used.
 	part := func(what string) ([]float64, error) {
 		typ, raw, err := d.elem(v, what)
 		if err != nil {

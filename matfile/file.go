@@ -1,6 +1,7 @@
 package matfile
 
 import (
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -14,12 +15,15 @@ type File struct {
 	// Header is the file header.
 	Header Header
 
-	vars  []*Var
-	index map[string]int
+	vars    []*Var
+	index   map[string]int
+	skipped []*Error
 }
 
 // Open reads the level 5 MAT-file at path and decodes every variable in
-// it. Errors are *Error values that name the file.
+// it. Errors are *Error values that name the file. Variables of classes
+// this package cannot read are skipped (see Skipped); any other problem
+// fails the whole file.
 func Open(path string) (*File, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -65,6 +69,11 @@ func collect(name string, rd *Reader) (*File, error) {
 		if err == io.EOF {
 			return f, nil
 		}
+		var e *Error
+		if errors.Is(err, ErrUnsupported) && errors.As(err, &e) {
+			f.skipped = append(f.skipped, e)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -98,11 +107,25 @@ func (f *File) Has(name string) bool {
 	return ok
 }
 
+// Skipped returns the errors about the variables that were passed over
+// because this package cannot read their class (function handles,
+// string, table and other opaque objects), in file order. Var returns
+// the same error for such a variable.
+func (f *File) Skipped() []*Error {
+	return append([]*Error(nil), f.skipped...)
+}
+
 // Var returns the named variable. The error for a missing variable names
-// the file, the variable and the variables there are.
+// the file, the variable and the variables there are; for a variable that
+// was skipped as unsupported it is the error that says why.
 func (f *File) Var(name string) (*Var, error) {
 	if i, ok := f.index[name]; ok {
 		return f.vars[i], nil
+	}
+	for _, e := range f.skipped {
+		if e.Var == name {
+			return nil, e
+		}
 	}
 	names := f.Names()
 	list := strings.Join(names, ", ")

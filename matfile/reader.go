@@ -45,8 +45,12 @@ type Header struct {
 //	}
 //
 // Each variable is decoded completely by Next; compressed variables are
-// inflated once, straight from the input. Errors are *Error values and are
-// sticky: after one, Next returns it again.
+// inflated once, straight from the input. Errors are *Error values. An
+// error wrapping ErrUnsupported is about one variable MATLAB can write but
+// this package cannot read (a function handle, a string or table object);
+// the Reader has passed over it and the next call to Next goes on with the
+// following variable. Any other error is sticky: after one, Next returns
+// it again.
 type Reader struct {
 	// Name names the input in error messages; set it before calling Next.
 	// Open sets it to the path.
@@ -171,7 +175,9 @@ func (r *Reader) Next() (*Var, error) {
 		}
 		v, skip, err := r.next()
 		if err != nil {
-			r.err = err
+			if !errors.Is(err, ErrUnsupported) {
+				r.err = err
+			}
 			return nil, err
 		}
 		if !skip {
