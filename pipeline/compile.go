@@ -277,8 +277,12 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, full 
 					ok = false
 					continue
 				}
-				if port != nil && (out.Mode() != port.Mode() || out.Type() != port.Type()) {
-					d.add(r.Pos, "input %s takes %s %v, but %s is %s %v", in.Port, port.Mode(), port.Type(), r, out.Mode(), out.Type())
+				if port != nil && (out.Mode() != port.Mode() || !accepts(port.Type(), out.Type())) {
+					why := ""
+					if out.Mode() == port.Mode() && port.Type().Kind() == reflect.Interface {
+						why = fmt.Sprintf(" (which does not implement %v)", port.Type())
+					}
+					d.add(r.Pos, "input %s takes %s %v, but %s is %s %v%s", in.Port, port.Mode(), port.Type(), r, out.Mode(), out.Type(), why)
 					ok = false
 					continue
 				}

@@ -298,8 +298,8 @@ func (g *Graph) feedNeed(up *Step, in *Input, src Source) string {
 		return up.Reason
 	}
 	if _, ok := up.Manifest.Values[src.Port]; !ok {
-		if g.env.Codec(in.Type) == nil {
-			return fmt.Sprintf("no codec for %v, value not cached", in.Type)
+		if t := up.Node.Spec.Output(src.Port).Type(); g.env.Codec(t) == nil {
+			return fmt.Sprintf("no codec for %v, value not cached", t)
 		}
 		return "value not in cache"
 	}

@@ -84,8 +84,12 @@ type portDef struct {
 	closeChan func(ch any)
 	// drain discards items until ch is closed or ctx is done.
 	drain func(ctx context.Context, ch any)
-	// put sends v (of the port's type) on ch, which has room for it.
+	// put sends v (of the port's type, or of a type implementing it when
+	// the port's type is an interface) on ch, which has room for it.
 	put func(ch any, v any)
+	// sender returns a send function for ch, for producers whose item type
+	// differs from the port's (interface) type.
+	sender func(ch any) func(ctx context.Context, v any) error
 }
 
 func (d *portDef) Name() string       { return d.name }
@@ -114,15 +118,41 @@ func newPortDef[T any](name, doc string, mode PortMode, input bool) portDef {
 				}
 			}
 		},
-		put: func(ch any, v any) { ch.(chan T) <- v.(T) },
+		put: func(ch any, v any) {
+			x, _ := v.(T) // a nil interface value stays the zero T
+			ch.(chan T) <- x
+		},
+		sender: func(ch any) func(ctx context.Context, v any) error {
+			c := ch.(chan T)
+			return func(ctx context.Context, v any) error {
+				x, _ := v.(T)
+				select {
+				case c <- x:
+					return nil
+				default:
+				}
+				select {
+				case c <- x:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			}
+		},
 	}
+}
+
+// accepts reports whether an input port of type in can read an output of
+// type out: the same type, or an interface type that out implements.
+func accepts(in, out reflect.Type) bool {
+	return in == out || (in.Kind() == reflect.Interface && out.Implements(in))
 }
 
 // ValueIn is a Value input port carrying one item of type T.
 type ValueIn[T any] struct{ portDef }
 
 // ValueInput declares a required Value input port named name whose single
-// item has type T.
+// item has type T (or, for an interface type T, of a type implementing it).
 func ValueInput[T any](name, doc string) *ValueIn[T] {
 	return &ValueIn[T]{newPortDef[T](name, doc, Value, true)}
 }
@@ -167,7 +197,9 @@ func (p *ValueIn[T]) Receive(ctx context.Context, job *Job) (T, error) {
 type StreamIn[T any] struct{ portDef }
 
 // StreamInput declares a required Stream input port named name whose items
-// have type T. Several producers may feed one stream input
+// have type T. When T is an interface type, the input reads any output
+// whose item type implements it (one `parquet` kind reading spike rows and
+// rate rows as sinks.Table). Several producers may feed one stream input
 // (`in: {rows: [a.out, b.out]}`); their items are merged in arrival order,
 // each producer's items staying in order.
 func StreamInput[T any](name, doc string) *StreamIn[T] {
@@ -252,7 +284,12 @@ func (p *ValueOut[T]) Send(ctx context.Context, job *Job, v T) error {
 	}
 	out.sent, out.value = true, v
 	for _, e := range out.edges {
-		e.ch.(chan T) <- v // capacity 1 and a single producer: never blocks
+		// Capacity 1 and a single producer: never blocks.
+		if ch, ok := e.ch.(chan T); ok {
+			ch <- v
+		} else {
+			e.def.put(e.ch, v) // an interface-typed consumer
+		}
 	}
 	return nil
 }
@@ -272,21 +309,26 @@ func StreamOutput[T any](name, doc string) *StreamOut[T] {
 // not be used after that.
 func (p *StreamOut[T]) Writer(job *Job) *Writer[T] {
 	out := job.output(&p.portDef)
-	w := &Writer[T]{chans: make([]chan T, len(out.edges))}
-	for i, e := range out.edges {
-		w.chans[i] = e.ch.(chan T)
+	w := &Writer[T]{}
+	for _, e := range out.edges {
+		if ch, ok := e.ch.(chan T); ok {
+			w.chans = append(w.chans, ch)
+		} else {
+			w.others = append(w.others, e.def.sender(e.ch))
+		}
 	}
 	return w
 }
 
 // Writer sends the items of one Stream output to its consumers.
 type Writer[T any] struct {
-	chans []chan T
+	chans  []chan T                                 // consumers of type T
+	others []func(ctx context.Context, v any) error // interface-typed consumers
 }
 
-// Send sends v to every consumer of the output, in the order the consumers
-// are declared, waiting while a consumer's buffer is full. It returns
-// ctx.Err() when ctx is done first. With no consumer it does nothing.
+// Send sends v to every consumer of the output, in order, waiting while a
+// consumer's buffer is full. It returns ctx.Err() when ctx is done first.
+// With no consumer it does nothing.
 func (w *Writer[T]) Send(ctx context.Context, v T) error {
 	for _, ch := range w.chans {
 		select {
@@ -300,11 +342,16 @@ func (w *Writer[T]) Send(ctx context.Context, v T) error {
 			return ctx.Err()
 		}
 	}
+	for _, send := range w.others {
+		if err := send(ctx, v); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
 // Connected reports whether any stage consumes the output.
-func (w *Writer[T]) Connected() bool { return len(w.chans) > 0 }
+func (w *Writer[T]) Connected() bool { return len(w.chans)+len(w.others) > 0 }
 
 // edge is the channel feeding one input port of one stage, from one or more
 // producers. The last producer to finish closes it.
