@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/spikernn/spikernn/matfile"
 	"gonum.org/v1/gonum/mat"
@@ -257,7 +258,7 @@ func (mf *modelFile) model() (*Model, error) {
 	if err != nil {
 		return nil, mf.wrap("activation", err)
 	}
-	if m.Activation, err = ParseActivation(name); err != nil {
+	if m.Activation, err = ParseActivation(strings.TrimSpace(name)); err != nil {
 		return nil, mf.wrap("activation", err)
 	}
 
