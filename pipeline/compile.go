@@ -27,6 +27,8 @@ type Graph struct {
 	// Nodes are the stages in topological order (file order among stages
 	// that do not depend on each other).
 	Nodes []*Node
+	// Params are the pipeline's parameters after --set overrides.
+	Params map[string]any
 
 	byName map[string]*Node
 	env    *Environment
@@ -177,7 +179,10 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, full 
 		}
 	}
 
-	g := &Graph{Pipeline: p.Name, Description: p.Description, Path: c.Path, BaseDir: c.Dir, byName: map[string]*Node{}, env: e}
+	g := &Graph{Pipeline: p.Name, Description: p.Description, Path: c.Path, BaseDir: c.Dir, byName: map[string]*Node{}, env: e, Params: map[string]any{}}
+	for name, v := range ps.vals {
+		g.Params[name] = v.plain()
+	}
 	if workspace != "" {
 		g.Workspace = workspace
 		g.Dir = filepath.Join(workspace, p.Name)

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -111,6 +112,27 @@ func (j *Job) Pipeline() string { return j.graph.Pipeline }
 // Settings returns the stage's resolved settings (as recorded in its
 // manifest), for provenance such as Parquet key/value metadata.
 func (j *Job) Settings() map[string]any { return j.node.Settings }
+
+// Params returns the pipeline's parameters (after --set overrides).
+func (j *Job) Params() map[string]any { return j.graph.Params }
+
+// Provenance returns what identifies this stage's outputs, as text for
+// file metadata (Parquet key/value metadata, .mat headers): "pipeline",
+// "stage", "kind", "cache_key", "program_version", and "params" and
+// "settings" as canonical JSON.
+func (j *Job) Provenance() map[string]string {
+	params, _ := canonicalJSON(j.graph.Params)
+	settings, _ := canonicalJSON(j.node.Settings)
+	return map[string]string{
+		"pipeline":        j.graph.Pipeline,
+		"stage":           j.node.Name,
+		"kind":            j.node.Kind,
+		"cache_key":       j.node.Key,
+		"program_version": strconv.Itoa(ProgramVersion),
+		"params":          string(params),
+		"settings":        string(settings),
+	}
+}
 
 // Logger returns the stage's logger (with a "stage" attribute).
 func (j *Job) Logger() *slog.Logger { return j.logger }
