@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -77,6 +78,10 @@ func ifaceEnv() *pipeline.Environment {
 					n += t.Rows()
 				}
 				job.Headline("rows", n)
+				if p := job.Provenance(); p["stage"] != job.Name() || p["kind"] != "sink" || p["cache_key"] != job.Key() ||
+					!strings.Contains(p["params"], `"tag":`) || p["settings"] != `{"path":"`+s.Path+`"}` {
+					return fmt.Errorf("provenance %v", p)
+				}
 				f, err := job.CreateOutput(s.Path)
 				if err != nil {
 					return err
