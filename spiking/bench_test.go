@@ -1,6 +1,8 @@
 package spiking
 
 import (
+	"context"
+	"fmt"
 	"testing"
 
 	"github.com/spikernn/spikernn/tasks"
@@ -56,4 +58,44 @@ func benchTrial(b *testing.B, ts *TrialSettings) {
 	b.ReportMetric(float64(spikes)/float64(b.N), "spikes/op")
 }
 
-var _ = tasks.Go
+// BenchmarkLambdaGrid runs the full λ search of the issue: 12 factors ×
+// 100 go-nogo trials of gonogo_ref1 on every core (use -benchtime 1x).
+func BenchmarkLambdaGrid(b *testing.B) {
+	m := loadRefModel(b)
+	task, _ := tasks.New("go-nogo", tasks.Settings{})
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		g, err := LambdaGridSearch(context.Background(), m, task, &GridSettings{Seed: uint64(i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(g.Best, "best-λ")
+	}
+}
+
+// BenchmarkTrialMemory runs event-only trials of gonogo_ref1 (λ = 50, no
+// stimulus) of 1 s and of 10 s with a fresh Simulator and Result each
+// time: bytes per op grow only with the spike events (8 bytes each, in
+// amortised slice growth), not with the 20,000 or 200,000 steps.
+func BenchmarkTrialMemory(b *testing.B) {
+	m := loadRefModel(b)
+	net, err := NewNetwork(m, 50, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, cols := range []int{201, 2001} {
+		u := mat.NewDense(1, cols, nil)
+		b.Run(fmt.Sprintf("nt=%d", (cols-1)*100), func(b *testing.B) {
+			b.ReportAllocs()
+			spikes := 0
+			for i := 0; b.Loop(); i++ {
+				res, err := net.Simulate(u, &TrialSettings{Seed: uint64(i), DiscardOutput: true})
+				if err != nil {
+					b.Fatal(err)
+				}
+				spikes += len(res.Spikes)
+			}
+			b.ReportMetric(float64(spikes)/float64(b.N), "spikes/op")
+		})
+	}
+}

@@ -396,8 +396,11 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 		// the reference, and adding the spike terms afterwards rounds
 		// exactly like h·e^(-dt/tr) + JD/(tr·td) in one expression.
 		spk = stepUnits(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, !stim)
+		var out float64
 		if rates {
-			stepRates(r, hr, decayD, dt, decayR)
+			// The output is (w_out/λ)·r once the spike terms are in, but
+			// they only touch hr: r is final here.
+			out = stepRates(r, hr, decayD, wout, dt, decayR)
 		}
 		if stim {
 			if s.noise.Float64() < 0.5 {
@@ -443,10 +446,6 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 			}
 		}
 
-		var out float64
-		if rates {
-			out = dot(wout, r)
-		}
 		if dst.Out != nil {
 			dst.Out[i] = out
 		}
@@ -548,30 +547,33 @@ func stepUnits(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, d
 }
 
 // stepRates advances the filtered rates by one step, before the spike
-// terms: r = r·e^(-dt/td) + hr·dt, hr = hr·e^(-dt/tr).
-func stepRates(r, hr, decayD []float64, dt, decayR float64) {
-	hr, decayD = hr[:len(r)], decayD[:len(r)]
-	for k, rk := range r {
-		hrk := hr[k]
-		r[k] = rk*decayD[k] + hrk*dt
-		hr[k] = hrk * decayR
-	}
-}
-
-// dot returns Σ x[k]·y[k] with four partial sums, so that the additions
-// do not wait on each other.
-func dot(x, y []float64) float64 {
-	y = y[:len(x)]
+// terms — r = r·e^(-dt/td) + hr·dt, hr = hr·e^(-dt/tr) — and returns the
+// output Σ w[k]·r[k], summed in four interleaved partial sums so that the
+// additions do not wait on each other.
+func stepRates(r, hr, decayD, w []float64, dt, decayR float64) float64 {
+	n := len(r)
+	hr, decayD, w = hr[:n], decayD[:n], w[:n]
 	var s0, s1, s2, s3 float64
 	k := 0
-	for ; k+4 <= len(x); k += 4 {
-		s0 += x[k] * y[k]
-		s1 += x[k+1] * y[k+1]
-		s2 += x[k+2] * y[k+2]
-		s3 += x[k+3] * y[k+3]
+	for ; k+4 <= n; k += 4 {
+		h0, h1, h2, h3 := hr[k], hr[k+1], hr[k+2], hr[k+3]
+		r0 := r[k]*decayD[k] + h0*dt
+		r1 := r[k+1]*decayD[k+1] + h1*dt
+		r2 := r[k+2]*decayD[k+2] + h2*dt
+		r3 := r[k+3]*decayD[k+3] + h3*dt
+		r[k], r[k+1], r[k+2], r[k+3] = r0, r1, r2, r3
+		hr[k], hr[k+1], hr[k+2], hr[k+3] = h0*decayR, h1*decayR, h2*decayR, h3*decayR
+		s0 += w[k] * r0
+		s1 += w[k+1] * r1
+		s2 += w[k+2] * r2
+		s3 += w[k+3] * r3
 	}
-	for ; k < len(x); k++ {
-		s0 += x[k] * y[k]
+	for ; k < n; k++ {
+		hk := hr[k]
+		rk := r[k]*decayD[k] + hk*dt
+		r[k] = rk
+		hr[k] = hk * decayR
+		s0 += w[k] * rk
 	}
 	return (s0 + s1) + (s2 + s3)
 }

@@ -480,7 +480,16 @@ func TestMemoryIndependentOfNT(t *testing.T) {
 		}
 		return after.TotalAlloc - before.TotalAlloc
 	}
-	short, long := alloc(21), alloc(2001)
+	// The runtime allocates a few bytes of its own now and then: take the
+	// least of a few runs.
+	least := func(cols int) uint64 {
+		b := alloc(cols)
+		for range 4 {
+			b = min(b, alloc(cols))
+		}
+		return b
+	}
+	short, long := least(21), least(2001)
 	if short != long {
 		t.Fatalf("a trial of 2,000 steps allocates %d bytes, one of 200,000 steps %d", short, long)
 	}
