@@ -79,7 +79,7 @@ func ifaceEnv() *pipeline.Environment {
 				}
 				job.Headline("rows", n)
 				if p := job.Provenance(); p["stage"] != job.Name() || p["kind"] != "sink" || p["cache_key"] != job.Key() ||
-					!strings.Contains(p["params"], `"tag":`) || p["settings"] != `{"path":"`+s.Path+`"}` {
+					(!strings.Contains(p["params"], `"tag":`) && p["params"] != "{}") || p["settings"] != `{"path":"`+s.Path+`"}` {
 					return fmt.Errorf("provenance %v", p)
 				}
 				f, err := job.CreateOutput(s.Path)
