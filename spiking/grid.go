@@ -270,6 +270,18 @@ func LambdaGridSearch(ctx context.Context, m *rate.Model, task tasks.Task, s *Gr
 	return g, nil
 }
 
+// GridTrial returns trial j of a grid search with run seed seed at factor
+// lambda — its condition, spiking-side stimulus and noise seed — so that
+// a trial of a search can be replayed (with recordings, say):
+//
+//	tr := GridTrial(task, seed, lambda, j)
+//	res, err := net.Simulate(tr.U, &TrialSettings{Seed: tr.Seed, RecordVoltage: true})
+func GridTrial(task tasks.Task, seed uint64, lambda float64, j int) *tasks.Trial {
+	tr := tasks.NewTrial(task, tasks.Spiking)
+	newTrialSource().draw(task, tr, nil, seed, j, math.Float64bits(lambda))
+	return tr
+}
+
 func indexOf(xs []float64, x float64) int {
 	for i, y := range xs {
 		if y == x {

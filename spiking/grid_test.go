@@ -91,6 +91,21 @@ func TestGridWorkersIndependent(t *testing.T) {
 	if a.Best != b.Best || a.AllPerfs[0] != b.AllPerfs[0] || a.AllPerfs[1] != b.AllPerfs[1] {
 		t.Fatalf("summaries differ: %+v vs %+v", a.AllPerfs, b.AllPerfs)
 	}
+	// GridTrial replays a trial of the search.
+	net, err := NewNetwork(m, 60, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, want := range a.Factors[1].Trials {
+		tr := GridTrial(task, 9, 60, j)
+		res, err := net.Simulate(tr.U, &TrialSettings{Seed: tr.Seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := score(task, tr, res); got != want {
+			t.Fatalf("replayed trial %d: %+v, search had %+v", j, got, want)
+		}
+	}
 	// Both conditions appear, and a factor's trials do not depend on the
 	// other factors searched.
 	labels := map[tasks.Label]bool{}
