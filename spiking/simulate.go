@@ -245,6 +245,11 @@ func (s *Simulator) check(u mat.Matrix, ts *TrialSettings) error {
 	if len(ts.V0Uniform) != 0 && len(ts.V0Uniform) != n.N {
 		return fmt.Errorf("spiking: V0Uniform has %d values, want N = %d", len(ts.V0Uniform), n.N)
 	}
+	for k, x := range ts.V0Uniform {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("spiking: V0Uniform[%d] = %v, want finite", k, x)
+		}
+	}
 	st := ts.Stim
 	switch st.Mode {
 	case StimNone:
@@ -384,16 +389,15 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 		}
 		stim := kick != 0 && i >= stimOn && i < stimOff
 		spk := s.spk[:0]
-		// One pass over the units does, in the reference's order:
-		//   I = IPSC + (BIAS + ext); dv = (t > tlast + tref)·(I - v)/tm;
-		//   v = v + dt·dv + randn/10 (z holds randn/10); the threshold test (unless a
-		//   stimulation comes first);
-		// and the parts of the synaptic update that do not depend on
-		// this step's spikes:
-		//   IPSC = IPSC·e^(-dt/td) + h·dt;  h = h·e^(-dt/tr) (+ JD/(tr·td) below)
-		//   r = r·e^(-dt/td) + hr·dt;       hr = hr·e^(-dt/tr) (+ 1/(tr·td) below)
+		// In the reference's order: I = IPSC + (BIAS + ext);
+		// dv = (t > tlast + tref)·(I - v)/tm; v = v + dt·dv + randn/10
+		// (z holds randn/10); the threshold test, unless a stimulation
+		// comes first. Then the parts of the synaptic and rate updates
+		// that do not depend on this step's spikes:
+		//   IPSC = IPSC·e^(-dt/td) + h·dt;  h  = h·e^(-dt/tr)  (+ JD/(tr·td) below)
+		//   r    = r·e^(-dt/td) + hr·dt;    hr = hr·e^(-dt/tr) (+ 1/(tr·td) below)
 		// IPSC and r read h and hr from before this step's update, as in
-		// the reference, and adding the spike terms afterwards rounds
+		// the reference, and adding a spike term afterwards rounds
 		// exactly like h·e^(-dt/tr) + JD/(tr·td) in one expression.
 		spk = stepUnits(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, !stim)
 		var out float64

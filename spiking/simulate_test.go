@@ -77,6 +77,7 @@ func TestBadInput(t *testing.T) {
 		{name: "stimulus NaN", u: mat.NewDense(1, 3, []float64{0, math.NaN(), 0}), want: "stimulus[0][1] = NaN"},
 		{name: "stimulus nil", u: (*mat.Dense)(nil), want: "stimulus is nil"},
 		{name: "v0 length", ts: &TrialSettings{V0Uniform: []float64{0.5}}, want: "V0Uniform has 1 values, want N = 4"},
+		{name: "v0 NaN", ts: &TrialSettings{V0Uniform: []float64{0, 0, math.NaN(), 0}}, want: "V0Uniform[2] = NaN"},
 		{name: "w NaN", edit: func(m *rate.Model) { m.W.Set(1, 2, math.NaN()) }, want: "model field w[1][2] = NaN"},
 		{name: "w Inf", edit: func(m *rate.Model) { m.W.Set(0, 3, math.Inf(-1)) }, want: "model field w[0][3] = -Inf"},
 		{name: "w_in NaN", edit: func(m *rate.Model) { m.WIn.Set(3, 0, math.NaN()) }, want: "model field w_in[3][0] = NaN"},
