@@ -92,13 +92,25 @@ type portDef struct {
 	sender func(ch any) func(ctx context.Context, v any) error
 }
 
-func (d *portDef) Name() string       { return d.name }
-func (d *portDef) Doc() string        { return d.doc }
+// Name returns the port's name.
+func (d *portDef) Name() string { return d.name }
+
+// Doc returns the port's one-line documentation.
+func (d *portDef) Doc() string { return d.doc }
+
+// Type returns the Go type of the port's items.
 func (d *portDef) Type() reflect.Type { return d.typ }
-func (d *portDef) Mode() PortMode     { return d.mode }
-func (d *portDef) Input() bool        { return d.input }
-func (d *portDef) Required() bool     { return d.required }
-func (d *portDef) def() *portDef      { return d }
+
+// Mode reports whether the port carries one Value or a Stream.
+func (d *portDef) Mode() PortMode { return d.mode }
+
+// Input reports whether the port is an input.
+func (d *portDef) Input() bool { return d.input }
+
+// Required reports whether the input must be connected.
+func (d *portDef) Required() bool { return d.required }
+
+func (d *portDef) def() *portDef { return d }
 
 func newPortDef[T any](name, doc string, mode PortMode, input bool) portDef {
 	return portDef{
