@@ -8,15 +8,15 @@ import (
 )
 
 // noise is the per-trial random generator of the LIF network: xoshiro256++
-// (Blackman & Vigna 2019, period 2^256 - 1) feeding a 256-layer ziggurat
-// for the standard normal draws (Marsaglia & Tsang 2000, in the form of
-// Doornik 2005 that takes the layer and the uniform from disjoint bits).
+// (Blackman & Vigna 2019, period 2^256 - 1) feeding a 1024-layer ziggurat
+// for the normal draws (Marsaglia & Tsang 2000, in the form of Doornik
+// 2005 that takes the layer and the uniform from disjoint bits).
 //
 // A trial draws N normals per step (4 million for a 1 s go-nogo trial at
 // N = 200); drawing them in a tight batch from this inlined generator costs
-// about a third of math/rand/v2's PCG + NormFloat64. Its four state words
-// are derived from the rng package's (seed, keys...) state with SplitMix64,
-// so a trial's noise is reproducible from its coordinates alone.
+// about half of math/rand/v2's PCG + NormFloat64. Its four state words are
+// derived from the rng package's (seed, keys...) state with SplitMix64, so
+// a trial's noise is reproducible from its seed alone.
 type noise struct {
 	s0, s1, s2, s3 uint64
 }

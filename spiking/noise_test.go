@@ -163,6 +163,19 @@ func TestNoiseReproducible(t *testing.T) {
 	if same > 0 {
 		t.Fatalf("%d equal draws for different keys", same)
 	}
+	// fillNoise is fillNormal scaled by NoiseSD, draw for draw (to
+	// rounding), slow path included.
+	var p, q noise
+	p.seed(8)
+	q.seed(8)
+	std, scaled := make([]float64, 100000), make([]float64, 100000)
+	p.fillNormal(std)
+	q.fillNoise(scaled)
+	for i := range std {
+		if d := math.Abs(scaled[i] - NoiseSD*std[i]); d > 1e-15*math.Abs(std[i]) {
+			t.Fatalf("draw %d: noise %v, 0.1 × normal %v", i, scaled[i], NoiseSD*std[i])
+		}
+	}
 	// A uniform from the same generator stays in [0, 1).
 	for i := 0; i < 10000; i++ {
 		if u := a.Float64(); u < 0 || u >= 1 {
