@@ -82,9 +82,12 @@
 // rows in row groups of 250,000 holds at most 4.5 MiB of live heap above
 // the start, the same in the second million rows as in the first
 // (TestParquetMemoryFlat); a full 1 M-row row group of spikes holds about
-// 11 MiB. arrow-go's encoders produce garbage at about 40 bytes a row,
-// which the garbage collector's pacing turns into a heap of up to ~135 MiB
-// while writing 5 M rows at the default GOGC; a soft memory limit (e.g.
-// GOMEMLIMIT=64MiB) kept it near 56 MiB without slowing the writes
-// (BenchmarkWriteSpikes). Writers are not safe for concurrent use.
+// 11 MiB. On top of that, arrow-go keeps pooled zstd encoders (about 10 MiB
+// each, freed by the garbage collector and re-created) and its encoders
+// allocate about 35 bytes a row, so at the default GOGC the heap reaches
+// about 135 MiB and the process about 150 MiB RSS while writing 5 M rows
+// (BenchmarkWriteSpikes). A soft memory limit (GOMEMLIMIT=64MiB) held the
+// heap near 60 MiB and RSS near 92 MiB, at the price of re-creating the
+// encoders more often: 2.5 to 3 times the bytes allocated. Writers are not
+// safe for concurrent use.
 package sinks
