@@ -25,7 +25,7 @@ const (
 	Int64
 	Uint64
 	Logical // true/false, stored as uint8 with the logical flag
-	Char    // characters (UTF-16 code units as MATLAB holds them)
+	Char    // characters, one rune per element (see Var)
 	Cell    // cell array of variables
 	Struct  // struct array
 	Object  // MATLAB object stored as a struct array with a class name

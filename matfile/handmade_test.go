@@ -157,3 +157,25 @@ func TestSubsystemSkipped(t *testing.T) {
 		t.Errorf("names %v, subsystem offset %d", f.Names(), f.Header.SubsysOffset)
 	}
 }
+
+// TestCompressedTrailingBytes checks that bytes after the end of the zlib
+// stream inside a compressed element are skipped by both reading paths,
+// and the next variable is found where the element's size says.
+func TestCompressedTrailingBytes(t *testing.T) {
+	z := le.compressed(le.double("a", []int32{1, 1}, miDouble, []float64{1}))
+	z = append(z, 1, 2, 3, 4, 5)
+	binary.LittleEndian.PutUint32(z[4:], binary.LittleEndian.Uint32(z[4:])+5)
+	data := le.file(z, le.compressed(le.double("b", []int32{1, 1}, miDouble, []float64{2})))
+	for name, decode := range map[string]func() (*File, error){
+		"memory": func() (*File, error) { return decodeAll("t.mat", data) },
+		"stream": func() (*File, error) { return Decode(oneByteReader{bytes.NewReader(data)}, "t.mat") },
+	} {
+		f, err := decode()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(f.Names(), []string{"a", "b"}) {
+			t.Errorf("%s: names %v", name, f.Names())
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package matfile
 
 import (
+	"bufio"
 	"bytes"
 	"compress/zlib"
 	"encoding/binary"
@@ -65,6 +66,7 @@ type Reader struct {
 	err error     // sticky error
 
 	zr io.ReadCloser // reused zlib reader
+	br *bufio.Reader // reused input buffer for zr on streams
 }
 
 // NewReader reads the header of a level 5 MAT-file from r and returns a
@@ -331,23 +333,35 @@ func (c *countReader) Read(p []byte) (int, error) {
 // read to its end so that its checksum is verified; the stream is read
 // once, straight from the input.
 func (r *Reader) inflate(off, size int64, skip bool) ([]byte, error) {
+	start := r.pos
 	var in io.Reader
-	cr := &countReader{n: size}
+	var cr *countReader // stream input only
 	if r.buf != nil {
-		left := int64(len(r.buf)) - r.pos
+		left := int64(len(r.buf)) - start
 		if size > left {
 			return nil, r.errorf(off, "", ErrFormat, "truncated: the compressed element declares %d bytes but the file holds only %d more", size, left)
 		}
-		cr.r = bytes.NewReader(r.buf[r.pos : r.pos+size])
+		// A bytes.Reader is an io.ByteReader, which flate reads
+		// without a buffer of its own.
+		in = bytes.NewReader(r.buf[start : start+size])
+		r.pos = start + size
 	} else {
-		cr.r = r.src
+		cr = &countReader{r: r.src, n: size}
+		defer func() { r.pos = start + size - cr.n }()
+		// flate buffers any other input; keep one buffer for all
+		// elements instead of one each. It reads ahead only within the
+		// element.
+		if r.br == nil {
+			r.br = bufio.NewReader(cr)
+		} else {
+			r.br.Reset(cr)
+		}
+		in = r.br
 	}
-	in = cr
-	start := r.pos
-	defer func() { r.pos = start + size - cr.n }()
+	truncated := func() bool { return cr != nil && cr.eof }
 
 	bad := func(err error) error {
-		if cr.eof {
+		if truncated() {
 			return r.errorf(off, "", ErrFormat, "truncated: the compressed element declares %d bytes but the file holds only %d more", size, size-cr.n)
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -380,7 +394,7 @@ func (r *Reader) inflate(off, size int64, skip bool) ([]byte, error) {
 	if !skip {
 		body, err = readBounded(r.zr, int64(n))
 		if err != nil {
-			if cr.eof || !(err == io.EOF || err == io.ErrUnexpectedEOF) {
+			if truncated() || !(err == io.EOF || err == io.ErrUnexpectedEOF) {
 				return nil, bad(err)
 			}
 			return nil, r.errorf(off, "", ErrFormat, "truncated: the compressed miMATRIX element declares %d bytes but inflates to only %d", n, len(body))
@@ -392,7 +406,7 @@ func (r *Reader) inflate(off, size int64, skip bool) ([]byte, error) {
 	}
 	// Bytes after the end of the zlib stream inside the element are
 	// skipped.
-	if cr.n > 0 {
+	if cr != nil && cr.n > 0 {
 		if _, err := io.Copy(io.Discard, cr); err != nil || cr.eof {
 			return nil, bad(err)
 		}

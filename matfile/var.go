@@ -27,6 +27,12 @@ import (
 // Cell, Struct, Object and Sparse arrays have nil Data and keep their
 // contents in Elems or Sparse.
 //
+// A char array holds one rune per element: a UTF-16 code unit in files
+// MATLAB writes (so a character outside the Basic Multilingual Plane takes
+// two elements, a surrogate pair, as in MATLAB), a code point in files
+// scipy writes (one element, as in numpy). Text joins surrogate pairs, so
+// both read as the same string.
+//
 // A Var built by the constructors (NewFloat64, NewStruct, …) refers to the
 // slices it was given; it does not copy them. A Var read from a file owns
 // its slices; the accessors (Float64s, Bools, …) return fresh slices.

@@ -32,8 +32,8 @@ type Writer struct {
 	// Level is the zlib compression level of compressed variables, from
 	// zlib.BestSpeed (1) to zlib.BestCompression (9), or
 	// zlib.DefaultCompression (-1). 0 means zlib.BestSpeed: on the
-	// reference model it writes 3× faster than DefaultCompression for
-	// files 7% larger (112 kB against 104 kB for 1.3 MB of data).
+	// reference model it writes 2–3× faster than DefaultCompression for
+	// a file 7% larger (112 kB against 104 kB for 1.3 MB of data).
 	Level int
 
 	w      io.Writer
