@@ -231,7 +231,7 @@ func (net *Net) Gradients(g *Gradients, u *mat.Dense, z []float64, loss Loss, op
 	if net.diagM == nil {
 		return 0, errNotDiagonal
 	}
-	o, err := net.Run(u, opt)
+	o, err := net.run(u, opt, true)
 	if err != nil {
 		return 0, err
 	}

@@ -45,6 +45,9 @@ type Net struct {
 	rs    []float64 // r_t
 	drive []float64 // W_eff r_{t-1} + W_in u[:, t-1], t = 1 … T-1 (row 0 unused)
 	out   []float64 // o_t, t = 1 … T-1 (index t-1)
+	// roll holds x and r of two steps and one drive row for runs that keep
+	// no history: a small working set leaves the cache to W_eff.
+	roll []float64
 }
 
 // NewNet prepares m for simulation. It returns an error if m is not valid
@@ -63,6 +66,7 @@ func NewNet(m *Model) (*Net, error) {
 		alpha: make([]float64, n),
 		keep:  make([]float64, n),
 		tau:   make([]float64, n),
+		roll:  make([]float64, 5*n),
 	}
 	if isDiagonal(m.M) {
 		net.diagM = make([]float64, n)
@@ -145,8 +149,17 @@ func (net *Net) checkInput(u *mat.Dense) (int, error) {
 	return cols, nil
 }
 
-// grow sizes the trial buffers for T steps.
-func (net *Net) grow(steps int) {
+// grow sizes the trial buffers for T steps; with history false only the
+// output buffer.
+func (net *Net) grow(steps int, history bool) {
+	if cap(net.out) < steps-1 {
+		net.out = make([]float64, steps-1)
+	}
+	net.out = net.out[:steps-1]
+	net.steps = steps
+	if !history {
+		return
+	}
 	need := steps * net.n
 	if cap(net.xs) < need {
 		net.xs = make([]float64, need)
@@ -156,17 +169,18 @@ func (net *Net) grow(steps int) {
 	net.xs = net.xs[:need]
 	net.rs = net.rs[:need]
 	net.drive = net.drive[:need]
-	if cap(net.out) < steps-1 {
-		net.out = make([]float64, steps-1)
-	}
-	net.out = net.out[:steps-1]
-	net.steps = steps
 }
 
 // Run simulates one trial with stimulus u (Inputs × T) and returns the T-1
 // outputs o_1 … o_{T-1}. The returned slice belongs to the Net and is
 // overwritten by the next run. opt may be nil (no noise, x_0 = 0).
 func (net *Net) Run(u *mat.Dense, opt *RunOptions) ([]float64, error) {
+	return net.run(u, opt, false)
+}
+
+// run is Run, keeping the history of every step when history is set (the
+// backward pass needs it) or a recording is asked for.
+func (net *Net) run(u *mat.Dense, opt *RunOptions, history bool) ([]float64, error) {
 	steps, err := net.checkInput(u)
 	if err != nil {
 		return nil, err
@@ -178,24 +192,36 @@ func (net *Net) Run(u *mat.Dense, opt *RunOptions) ([]float64, error) {
 	if o.X0 != nil && len(o.X0) != net.n {
 		return nil, fmt.Errorf("rate: x0 has %d values, want N = %d: %w", len(o.X0), net.n, ErrShape)
 	}
-	net.forward(u, steps, o.Noise, o.Seed, o.X0)
+	net.forward(u, steps, o.Noise, o.Seed, o.X0, history || o.Record != nil)
 	if o.Record != nil {
 		net.record(o.Record)
 	}
 	return net.out, nil
 }
 
-// forward runs the dynamics of SPEC §1 and fills xs, rs, drive and out.
-// With noise on, the noise is drawn from the stream of seed: x_0 first
-// (unless x0 is given), then N values per step.
-func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []float64) {
-	net.grow(steps)
+// forward runs the dynamics of SPEC §1 and fills out and, with history,
+// xs, rs and drive for every step (as the backward pass and recordings
+// need). With noise on, the noise is drawn from the stream of seed: x_0
+// first (unless x0 is given), then N values per step.
+func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []float64, history bool) {
+	net.grow(steps, history)
 	n := net.n
 	m := net.m
 	if noise {
 		net.noise.seed(seed)
 	}
-	x := net.xs[:n]
+	xs, rs := net.xs, net.rs
+	if !history {
+		xs, rs = net.roll[:2*n], net.roll[2*n:4*n]
+	}
+	// row returns the offset of step t in xs and rs.
+	row := func(t int) int {
+		if history {
+			return t * n
+		}
+		return (t & 1) * n
+	}
+	x := xs[:n]
 	switch {
 	case x0 != nil:
 		copy(x, x0)
@@ -205,7 +231,7 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 		clear(x)
 	}
 	act := m.Activation
-	act.applyVec(net.rs[:n], x)
+	act.applyVec(rs[:n], x)
 
 	w := blas64.General{Rows: n, Cols: n, Stride: n, Data: net.weff}
 	uraw := u.RawMatrix()
@@ -213,9 +239,15 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 	wout := m.WOut
 	bout := m.BOut
 	for t := 1; t < steps; t++ {
-		prevX := net.xs[(t-1)*n : t*n]
-		prevR := net.rs[(t-1)*n : t*n]
-		d := net.drive[t*n : (t+1)*n]
+		po, co := row(t-1), row(t)
+		prevX := xs[po : po+n]
+		prevR := rs[po : po+n]
+		var d []float64
+		if history {
+			d = net.drive[t*n : (t+1)*n]
+		} else {
+			d = net.roll[4*n : 5*n]
+		}
 		blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: n, Inc: 1, Data: prevR}, 0, blas64.Vector{N: n, Inc: 1, Data: d})
 		for k := 0; k < net.nIn; k++ {
 			uk := uraw.Data[k*uraw.Stride+t-1]
@@ -226,7 +258,7 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 				d[i] += winRaw.Data[i*winRaw.Stride+k] * uk
 			}
 		}
-		x := net.xs[t*n : (t+1)*n]
+		x := xs[co : co+n]
 		keep, alpha := net.keep[:n], net.alpha[:n]
 		prevX, d = prevX[:n], d[:n]
 		if noise {
@@ -239,7 +271,7 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 				x[i] = keep[i]*prevX[i] + alpha[i]*d[i]
 			}
 		}
-		r := net.rs[t*n : (t+1)*n]
+		r := rs[co : co+n]
 		act.applyVec(r, x)
 		net.out[t-1] = floats.Dot(wout, r) + bout
 	}

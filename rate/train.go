@@ -254,7 +254,7 @@ func (tn *Trainer) Step(tr *tasks.Trial) (float64, error) {
 	}
 	net := tn.net
 	_, cols := tr.U.Dims()
-	net.forward(tr.U, cols, tn.s.Noise, tr.Seed, nil)
+	net.forward(tr.U, cols, tn.s.Noise, tr.Seed, nil, true)
 	loss := tn.s.Loss.Value(net.out, tr.Target)
 	if !finite(loss) {
 		return loss, fmt.Errorf("rate: training trial tr=%d (source trial %d, %s): %s loss is %v",
@@ -308,7 +308,7 @@ func (net *Net) evaluate(t tasks.Task, src TrialSource, n int, loss Loss, noise 
 			return 0, 0, err
 		}
 		_, cols := tr.U.Dims()
-		net.forward(tr.U, cols, noise, tr.Seed, nil)
+		net.forward(tr.U, cols, noise, tr.Seed, nil, false)
 		l := loss.Value(net.out, tr.Target)
 		if !finite(l) {
 			return 0, 0, fmt.Errorf("rate: evaluation trial %d (%s): %s loss is %v", tr.Index, t.LabelName(tr.Label), loss, l)
