@@ -127,3 +127,49 @@ func ExampleCheckpoint() {
 	// Output:
 	// 50 trials before the checkpoint, 120 after resuming
 }
+
+// chanSource adapts a channel of trials to a TrialSource, as a pipeline
+// stage does: Next copies the received trial into the trainer's buffer.
+type chanSource struct{ ch <-chan *tasks.Trial }
+
+func (s chanSource) Next(dst *tasks.Trial) {
+	tr := <-s.ch
+	dst.Index, dst.Label, dst.Seed = tr.Index, tr.Label, tr.Seed
+	dst.U.Copy(tr.U)
+	copy(dst.Target, tr.Target)
+}
+
+// ExampleTrialSource trains from a channel of trials produced by another
+// goroutine, in the fixed order the trainer draws them.
+func ExampleTrialSource() {
+	task, _ := tasks.New("go-nogo", tasks.Settings{})
+	cfg := rate.ConfigFor(task)
+	cfg.N = 20
+	m, _ := rate.New(cfg, rng.New(3))
+	s := rate.DefaultSettings(task)
+	s.MaxTrials = 20
+	s.EvalTrials = 5
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ch := make(chan *tasks.Trial, 8)
+	go func() {
+		stream := tasks.NewStream(task, 3)
+		for {
+			tr := tasks.NewTrial(task, tasks.Rate)
+			stream.Next(tr)
+			select {
+			case ch <- tr:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	res, err := rate.Train(ctx, m, task, chanSource{ch}, s)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(res.Trials, "trials,", res.Status)
+	// Output:
+	// 20 trials, not converged
+}
