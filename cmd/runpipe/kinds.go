@@ -10,3 +10,5 @@ package main
 //
 // Without any, runpipe still builds and works: `runpipe stages` lists
 // nothing and a file naming unknown kinds is a lint error.
+
+import _ "github.com/spikernn/spikernn/stages"

@@ -1,0 +1,90 @@
+package stages
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/spikernn/spikernn/pipeline"
+	"github.com/spikernn/spikernn/sinks"
+)
+
+// outputPath reserves the user-facing output file name (relative to the
+// pipeline directory) with job.CreateOutput and returns the path of its
+// temporary file, for writers that take a path and replace the file there
+// atomically (rate.Model.Save, sinks.CreateParquet, report.WriteSummary).
+// The runner moves whatever is at that path into place when the stage
+// commits, and removes it when the stage fails.
+func outputPath(job *pipeline.Job, name string) (string, error) {
+	f, err := job.CreateOutput(name)
+	if err != nil {
+		return "", err
+	}
+	p := f.Name()
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("output %s: %w", name, err)
+	}
+	return p, nil
+}
+
+// fileMetadata is the key/value metadata of the files a stage writes: its
+// provenance (pipeline, stage, kind, cache key, program version, params and
+// settings as JSON) and every pipeline parameter on its own as
+// "param.NAME", so that a reader can filter on one without parsing JSON.
+func fileMetadata(job *pipeline.Job, extra map[string]string) map[string]string {
+	meta := job.Provenance()
+	for k, v := range job.Params() {
+		meta["param."+k] = formatParam(v)
+	}
+	for k, v := range extra {
+		meta[k] = v
+	}
+	return meta
+}
+
+// formatParam formats a parameter value for metadata.
+func formatParam(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = formatParam(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + ": " + formatParam(x[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return fmt.Sprint(v)
+}
+
+// writeTable writes one batch of a table as a Parquet output file of the
+// stage (name relative to the pipeline directory), with the stage's
+// metadata.
+func writeTable(job *pipeline.Job, name string, t sinks.Table, extra map[string]string) error {
+	path, err := outputPath(job, name)
+	if err != nil {
+		return err
+	}
+	w, err := sinks.CreateParquet(path, t.Schema(), fileMetadata(job, extra), nil)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	if err := w.Write(t); err != nil {
+		return err
+	}
+	return w.Close()
+}
