@@ -1,0 +1,89 @@
+package stages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spikernn/spikernn/pipeline"
+	"github.com/spikernn/spikernn/sinks"
+)
+
+var arrowRows = pipeline.StreamInput[sinks.Table]("rows", "batches of one table (spikes, rates, outputs, trials, neurons, lambda)")
+
+type arrowSettings struct {
+	Path        string `pipeline:"path"`
+	Compression string `pipeline:"compression"`
+}
+
+func init() {
+	pipeline.Register(pipeline.Spec{
+		Name:    "arrow",
+		Summary: "writes a stream of table batches to an Arrow IPC stream file in the pipeline directory",
+		Description: "Writes one Arrow record batch per batch read, in the Arrow IPC stream format\n" +
+			"(pyarrow.ipc.open_stream), flushed after every batch; the schema's metadata holds\n" +
+			"the stage's provenance as for the parquet kind. The file is written under a\n" +
+			"temporary name and appears under its name when the stage commits. Headline: rows.",
+		Inputs: []pipeline.Port{arrowRows},
+		Settings: []pipeline.Setting{
+			{Name: "path", Type: pipeline.String, Required: true, Doc: "output file, relative to the pipeline directory", Example: "spikes.arrows"},
+			{Name: "compression", Type: pipeline.String, Default: "none", OneOf: []any{"none", "zstd", "lz4"}, Doc: "record batch body compression (none is what every reader accepts)"},
+		},
+		Examples: []pipeline.Example{{Title: "spikes of a conversion as an Arrow stream", YAML: `
+version: 1
+pipelines:
+  p:
+    params: {model: testdata/models/gonogo_ref1.mat}
+    stages:
+      model:   {kind: load-mat, with: {path: ${model}}}
+      task:    {kind: task, with: {task: go-nogo}}
+      convert: {kind: lif-convert, in: {model: model.model, lambda: lambda.best, task: task.task}}
+      lambda:  {kind: lambda-search, in: {model: model.model, task: task.task}, with: {factors: [30]}}
+      stream:  {kind: arrow, in: {rows: convert.spikes}, with: {path: spikes.arrows}}
+`}},
+	}, func(s arrowSettings) (pipeline.Stage, error) { return &arrowSink{s}, nil })
+}
+
+type arrowSink struct{ s arrowSettings }
+
+func (a *arrowSink) Run(ctx context.Context, job *pipeline.Job) error {
+	in := arrowRows.Reader(job)
+	var w *sinks.ArrowStream
+	defer func() {
+		if w != nil {
+			w.Abort()
+		}
+	}()
+	for {
+		t, err := in.Recv(ctx)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if w == nil {
+			path, err := outputPath(job, a.s.Path)
+			if err != nil {
+				return err
+			}
+			w, err = sinks.CreateArrowStream(path, t.Schema(), fileMetadata(job, map[string]string{"table": t.Name()}),
+				&sinks.ArrowOptions{Compression: a.s.Compression})
+			if err != nil {
+				return fmt.Errorf("%s: %w", a.s.Path, err)
+			}
+		}
+		if err := w.Write(t); err != nil {
+			return fmt.Errorf("%s: %w", a.s.Path, err)
+		}
+	}
+	if w == nil {
+		return fmt.Errorf("%s: the input stream sent no batch, so the table (and its columns) is unknown", a.s.Path)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("%s: %w", a.s.Path, err)
+	}
+	job.Headline("rows", w.Rows())
+	return nil
+}
