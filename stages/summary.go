@@ -1,0 +1,151 @@
+package stages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spikernn/spikernn/pipeline"
+	"github.com/spikernn/spikernn/rate"
+	"github.com/spikernn/spikernn/report"
+)
+
+var (
+	summaryModel      = pipeline.ValueInput[*rate.Model]("model", "the rate model")
+	summaryTask       = pipeline.ValueInput[TaskSpec]("task", "the task")
+	summaryTraining   = pipeline.ValueInput[*TrainingRecord]("training", "the training history (absent for a loaded model)").Optional()
+	summarySearch     = pipeline.ValueInput[*LambdaSearch]("search", "the λ search").Optional()
+	summaryEvaluation = pipeline.ValueInput[*Evaluation]("evaluation", "the evaluation of the conversion").Optional()
+	summaryOut        = pipeline.ValueOutput[*report.Summary]("summary", "the headline figures, as written to summary.json")
+)
+
+type summarySettings struct {
+	Path string `pipeline:"path"`
+	Seed int64  `pipeline:"seed"`
+}
+
+func init() {
+	pipeline.Register(pipeline.Spec{
+		Name:    "summary",
+		Summary: "collects the headline figures of a run into summary.json",
+		Description: "Writes summary.json (report.Summary): task, N, seed, trials_trained, converged,\n" +
+			"rate_accuracy and rate_loss (the last evaluation), best_lambda, lambda_accuracy\n" +
+			"(factor → accuracy), lif_accuracy overall and per condition, lif_trials,\n" +
+			"n_spikes, E and I firing rates, the program version and the seconds of every\n" +
+			"stage upstream of the summary. A stage served from the cache is reported with\n" +
+			"the seconds it took when it ran (from its manifest), not 0. Without a training\n" +
+			"input (a model loaded from a file), trials_trained, rate_accuracy and rate_loss\n" +
+			"come from the model file (losses, eval_perf_mean, eval_loss_mean) and converged\n" +
+			"applies the stop rule's thresholds (loss < 7, accuracy > 0.95) to them.\n" +
+			"Headlines: rate_accuracy, best_lambda, lif_accuracy.",
+		Inputs:  []pipeline.Port{summaryModel, summaryTask, summaryTraining, summarySearch, summaryEvaluation},
+		Outputs: []pipeline.Port{summaryOut},
+		Settings: []pipeline.Setting{
+			{Name: "path", Type: pipeline.String, Default: "summary.json", Doc: "output file, relative to the pipeline directory"},
+			{Name: "seed", Type: pipeline.Int, Default: 0, Doc: "the run seed to report (pass the pipeline's ${seed})"},
+		},
+		Examples: []pipeline.Example{{Title: "summarise a conversion of a model file", YAML: `
+version: 1
+pipelines:
+  p:
+    params: {model: testdata/models/gonogo_ref1.mat, seed: 1}
+    stages:
+      model:   {kind: load-mat, with: {path: ${model}}}
+      task:    {kind: task, with: {task: go-nogo}}
+      lambda:  {kind: lambda-search, in: {model: model.model, task: task.task}, with: {seed: ${seed}}}
+      convert: {kind: lif-convert, in: {model: model.model, lambda: lambda.best, task: task.task}, with: {seed: ${seed}}}
+      eval:    {kind: evaluate, in: {trials: convert.trials, task: task.task, model: model.model}}
+      summary:
+        kind: summary
+        in: {model: model.model, task: task.task, search: lambda.search, evaluation: eval.evaluation}
+        with: {seed: ${seed}}
+`}},
+	}, func(s summarySettings) (pipeline.Stage, error) { return &summaryStage{s}, nil })
+}
+
+type summaryStage struct{ s summarySettings }
+
+// optional receives an optional input: nil when it is not connected.
+func optional[T any](ctx context.Context, job *pipeline.Job, in *pipeline.ValueIn[T]) (T, error) {
+	v, err := in.Receive(ctx, job)
+	if errors.Is(err, pipeline.ErrNotConnected) {
+		var zero T
+		return zero, nil
+	}
+	return v, err
+}
+
+func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
+	m, err := summaryModel.Receive(ctx, job)
+	if err != nil {
+		return err
+	}
+	spec, err := summaryTask.Receive(ctx, job)
+	if err != nil {
+		return err
+	}
+	tr, err := optional(ctx, job, summaryTraining)
+	if err != nil {
+		return err
+	}
+	search, err := optional(ctx, job, summarySearch)
+	if err != nil {
+		return err
+	}
+	ev, err := optional(ctx, job, summaryEvaluation)
+	if err != nil {
+		return err
+	}
+	sum := &report.Summary{
+		Pipeline: job.Pipeline(), Task: spec.Name, N: m.N, Seed: s.s.Seed,
+		Version: programVersion(), Seconds: map[string]float64{},
+	}
+	if tr != nil {
+		sum.TrialsTrained, sum.Converged = tr.Trials, tr.Converged
+		sum.RateAccuracy, sum.RateLoss = tr.Accuracy, tr.Loss
+	} else {
+		sum.TrialsTrained = len(m.Losses)
+		sum.RateAccuracy, sum.RateLoss = m.EvalPerfMean, m.EvalLossMean
+		sum.Converged = len(m.Losses) > 0 && m.EvalLossMean < rate.DefaultLossThreshold && m.EvalPerfMean > rate.DefaultAccThreshold
+	}
+	if search != nil {
+		sum.BestLambda = search.Best
+		sum.LambdaAccuracy = map[string]float64{}
+		for i, f := range search.Factors {
+			sum.LambdaAccuracy[fmt.Sprintf("%g", f)] = search.Accuracy[i]
+		}
+	}
+	if ev != nil {
+		if search == nil {
+			sum.BestLambda = ev.Lambda
+		}
+		sum.LIFAccuracy, sum.LIFTrials, sum.NSpikes = ev.Accuracy, ev.Trials, ev.NSpikes
+		sum.RateHzE, sum.RateHzI = ev.RateHzE, ev.RateHzI
+		sum.LIFAccuracyBy = map[string]float64{}
+		for _, c := range ev.Conditions {
+			sum.LIFAccuracyBy[c.Name] = c.Accuracy
+		}
+	}
+	ms, err := upstreamManifests(ctx, job)
+	if err != nil {
+		return err
+	}
+	for _, um := range ms {
+		sum.Seconds[um.Stage] = um.Seconds
+	}
+	path, err := outputPath(job, s.s.Path)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteSummary(path, sum); err != nil {
+		return fmt.Errorf("write %s: %w", s.s.Path, err)
+	}
+	job.Headline("rate_accuracy", sum.RateAccuracy)
+	if search != nil || ev != nil {
+		job.Headline("best_lambda", sum.BestLambda)
+	}
+	if ev != nil {
+		job.Headline("lif_accuracy", sum.LIFAccuracy)
+	}
+	return summaryOut.Send(ctx, job, sum)
+}
