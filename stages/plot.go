@@ -397,9 +397,9 @@ func settingsYAML(params map[string]any, ms []*pipeline.Manifest) string {
 // seed and the cache key of every stage above the report.
 func provenance(job *pipeline.Job, sum *report.Summary, ms []*pipeline.Manifest) map[string]string {
 	p := map[string]string{
-		"program version": sum.Version,
-		"pipeline":        job.Pipeline(),
-		"seed":            strconv.FormatInt(sum.Seed, 10),
+		"program version":   sum.Version,
+		"pipeline":          job.Pipeline(),
+		"seed":              strconv.FormatInt(sum.Seed, 10),
 		"key " + job.Name(): job.Key()[:16],
 	}
 	for _, m := range ms {
