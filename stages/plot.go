@@ -139,7 +139,7 @@ func (p *plotStage) Run(ctx context.Context, job *pipeline.Job) error {
 	if fig, ok := trainingFigure(tr, m); ok {
 		caption := "Training loss of every trial (grey), mean loss of the periodic evaluations (blue, top) and their accuracy (green, bottom); red dashes: the stop rule's thresholds."
 		if tr == nil {
-			caption = "Training loss of every trial, from the model file (no evaluation history)."
+			caption = "Training loss of every trial, from the model file, and the last evaluation it records (the file keeps no evaluation history); red dashes: the stop rule's thresholds."
 		}
 		if err := draw("training.png", "Rate network training", caption, func(path string) error { return report.TrainingFigure(path, fig) }); err != nil {
 			return err
@@ -234,7 +234,14 @@ func trainingFigure(tr *TrainingRecord, m *rate.Model) (report.Training, bool) {
 		}, true
 	}
 	if len(m.Losses) > 0 {
-		return report.Training{Losses: m.Losses}, true
+		// A model file keeps the losses and its last evaluation only.
+		t := report.Training{Losses: m.Losses}
+		if m.EvalPerfMean != 0 || m.EvalLossMean != 0 {
+			t.EvalTrials = []int{m.Tr}
+			t.EvalAccuracy, t.EvalLoss = []float64{m.EvalPerfMean}, []float64{m.EvalLossMean}
+			t.StopLoss, t.StopAccuracy = rate.DefaultLossThreshold, rate.DefaultAccThreshold
+		}
+		return t, true
 	}
 	return report.Training{}, false
 }
