@@ -32,11 +32,13 @@ func init() {
 			"rate_accuracy and rate_loss (the last evaluation), best_lambda, lambda_accuracy\n" +
 			"(factor → accuracy), lif_accuracy overall and per condition, lif_trials,\n" +
 			"n_spikes, E and I firing rates, the program version and the seconds of every\n" +
-			"stage upstream of the summary. A stage served from the cache is reported with\n" +
-			"the seconds it took when it ran (from its manifest), not 0. Without a training\n" +
-			"input (a model loaded from a file), trials_trained, rate_accuracy and rate_loss\n" +
-			"come from the model file (losses, eval_perf_mean, eval_loss_mean) and converged\n" +
-			"applies the stop rule's thresholds (loss < 7, accuracy > 0.95) to them.\n" +
+			"stage upstream of the summary: the runner's measure from its manifest, from the\n" +
+			"start of the run to the stage's commit, waiting for its inputs included; a stage\n" +
+			"served from the cache is reported with the seconds of the run that computed it,\n" +
+			"not 0. Without a training input (a model loaded from a file), trials_trained,\n" +
+			"rate_accuracy and rate_loss come from the model file (losses, eval_perf_mean,\n" +
+			"eval_loss_mean) and converged applies the stop rule's thresholds (loss < 7,\n" +
+			"accuracy > 0.95) to them.\n" +
 			"Headlines: rate_accuracy, best_lambda, lif_accuracy.",
 		Inputs:  []pipeline.Port{summaryModel, summaryTask, summaryTraining, summarySearch, summaryEvaluation},
 		Outputs: []pipeline.Port{summaryOut},
