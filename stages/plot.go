@@ -288,7 +288,7 @@ func (p *plotStage) evaluationFigures(ev *Evaluation, m *rate.Model, task tasks.
 			rs[k] = r
 		}
 		if err := draw("raster.png", "Spike rasters",
-			"Spikes of one conversion trial per condition (the first of each); excitatory units red, inhibitory units blue.",
+			"Spikes of one conversion trial per condition (the first of each); excitatory units red, inhibitory units blue. The column at t = 0 is the units whose initial voltage, drawn uniformly in [-65, 30] mV (SPEC §4), starts above the threshold of -40 mV.",
 			func(path string) error { return report.RasterFigure(path, rs...) }); err != nil {
 			return err
 		}
