@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -134,7 +132,6 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 	clear(b.dalpha)
 	clear(g.wout)
 	bout := 0.0
-	weffT := blas64.General{Rows: n, Cols: n, Stride: n, Data: net.weffT}
 	act := net.m.Activation
 	for t := steps - 1; t >= 1; t-- {
 		x := net.xs[t*n : (t+1)*n]
@@ -163,7 +160,7 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 		}
 		if t > 1 {
 			// carry = W_effᵀ δ_t, the part of dL/dr_{t-1} through x_t.
-			blas64.Gemv(blas.NoTrans, 1, weffT, blas64.Vector{N: n, Inc: 1, Data: delta}, 0, blas64.Vector{N: n, Inc: 1, Data: b.carry})
+			net.mulWT(b.carry, delta)
 		}
 	}
 	*g.bout = bout

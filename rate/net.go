@@ -32,6 +32,7 @@ type Net struct {
 
 	weff  []float64 // W_eff, N×N row-major
 	weffT []float64 // W_effᵀ, for the backward pass
+	sp    sparseRec // W_eff and W_effᵀ in compressed form, when sparse enough
 	diagM []float64 // diagonal of M; nil when M is not diagonal
 	alpha []float64 // DeltaT/τ
 	keep  []float64 // 1 - DeltaT/τ
@@ -93,7 +94,31 @@ func (net *Net) Refresh() {
 			net.weffT[j*n+i] = net.weff[i*n+j]
 		}
 	}
+	net.sp.setSupportNonzero(n, net.weff)
+	net.sp.rebuild(n, net.weff)
 	net.refreshDecay()
+}
+
+// mulW sets y = W_eff x.
+func (net *Net) mulW(y, x []float64) {
+	if net.sp.on {
+		net.sp.fwd.mulVec(y, x)
+		return
+	}
+	n := net.n
+	w := blas64.General{Rows: n, Cols: n, Stride: n, Data: net.weff}
+	blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: n, Inc: 1, Data: x}, 0, blas64.Vector{N: n, Inc: 1, Data: y})
+}
+
+// mulWT sets y = W_effᵀ x.
+func (net *Net) mulWT(y, x []float64) {
+	if net.sp.on {
+		net.sp.bwd.mulVec(y, x)
+		return
+	}
+	n := net.n
+	w := blas64.General{Rows: n, Cols: n, Stride: n, Data: net.weffT}
+	blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: n, Inc: 1, Data: x}, 0, blas64.Vector{N: n, Inc: 1, Data: y})
 }
 
 func (net *Net) refreshDecay() {
@@ -233,7 +258,6 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 	act := m.Activation
 	act.applyVec(rs[:n], x)
 
-	w := blas64.General{Rows: n, Cols: n, Stride: n, Data: net.weff}
 	uraw := u.RawMatrix()
 	winRaw := m.WIn.RawMatrix()
 	wout := m.WOut
@@ -248,7 +272,7 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 		} else {
 			d = net.roll[4*n : 5*n]
 		}
-		blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: n, Inc: 1, Data: prevR}, 0, blas64.Vector{N: n, Inc: 1, Data: d})
+		net.mulW(d, prevR)
 		for k := 0; k < net.nIn; k++ {
 			uk := uraw.Data[k*uraw.Stride+t-1]
 			if uk == 0 {

@@ -185,6 +185,27 @@ func (tn *Trainer) initParams() {
 		copy(tn.theta[k+n+1:], m.TausGaus)
 		tn.fg.taus = tn.grad[k+n+1:]
 	}
+	tn.setSupport()
+}
+
+// setSupport makes the support of the net's compressed W_eff the entries
+// that training can make nonzero: those of the set, and any nonzero entry
+// of W_eff outside it (which training never changes).
+func (tn *Trainer) setSupport() {
+	net := tn.net
+	n := net.n
+	inSet := make([]bool, n*n)
+	for _, f := range tn.set.idx {
+		inSet[f] = true
+	}
+	flats := make([]int32, 0, len(tn.set.idx))
+	for f, v := range net.weff {
+		if inSet[f] || v != 0 {
+			flats = append(flats, int32(f))
+		}
+	}
+	net.sp.setSupport(n, flats)
+	net.sp.rebuild(n, net.weff)
 }
 
 // scatter writes theta back into the model and the net.
@@ -205,6 +226,7 @@ func (tn *Trainer) scatter() {
 		net.weff[flat] = v
 		net.weffT[j*n+i] = v
 	}
+	net.sp.rebuild(n, net.weff)
 	copy(m.WOut, tn.theta[k:k+n])
 	m.BOut = tn.theta[k+n]
 	if len(m.Taus) == 2 {
