@@ -91,9 +91,12 @@ func init() {
 }
 
 // norm returns a standard normal number.
-func (g *noiseGen) norm() float64 {
+func (g *noiseGen) norm() float64 { return g.normFrom(g.next()) }
+
+// normFrom returns a standard normal number, starting the ziggurat with
+// the random bits u.
+func (g *noiseGen) normFrom(u uint64) float64 {
 	for {
-		u := g.next()
 		i := u & (zigLayers - 1)
 		j := int64(u) >> 8 // signed, |j| < 2^55
 		x := float64(j) * zigW[i]
@@ -121,12 +124,39 @@ func (g *noiseGen) norm() float64 {
 		if zigF[i]+g.uniform()*(zigF[i-1]-zigF[i]) < math.Exp(-0.5*x*x) {
 			return x
 		}
+		u = g.next()
 	}
 }
 
-// fill sets dst[i] = scale × a standard normal number.
+// fill sets dst[i] = scale × a standard normal number: the numbers of
+// norm, with the generator and the ziggurat's fast path (about 98% of
+// the draws) inlined on local state.
 func (g *noiseGen) fill(dst []float64, scale float64) {
-	for i := range dst {
-		dst[i] = g.norm() * scale
+	s0, s1, s2, s3 := g.s[0], g.s[1], g.s[2], g.s[3]
+	for k := range dst {
+		// next, as xoshiro256**.
+		u := bits.RotateLeft64(s1*5, 7) * 9
+		t := s1 << 17
+		s2 ^= s0
+		s3 ^= s1
+		s1 ^= s2
+		s0 ^= s3
+		s2 ^= t
+		s3 = bits.RotateLeft64(s3, 45)
+
+		i := u & (zigLayers - 1)
+		j := int64(u) >> 8
+		aj := j
+		if aj < 0 {
+			aj = -aj
+		}
+		if aj < zigK[i] {
+			dst[k] = float64(j) * zigW[i] * scale
+			continue
+		}
+		g.s = [4]uint64{s0, s1, s2, s3}
+		dst[k] = g.normFrom(u) * scale
+		s0, s1, s2, s3 = g.s[0], g.s[1], g.s[2], g.s[3]
 	}
+	g.s = [4]uint64{s0, s1, s2, s3}
 }
