@@ -181,8 +181,7 @@ func (ck *Checkpoint) Resume(t tasks.Task, s *Settings) (*Trainer, error) {
 		if flat < 0 || int(flat) >= n*n || !ok {
 			return nil, fmt.Errorf("rate: resume: checkpoint tracks w entry %d, which cannot be trained", flat)
 		}
-		tn.set.idx = append(tn.set.idx, flat)
-		tn.set.fac = append(tn.set.fac, f)
+		tn.set.add(int(flat)/n, int(flat)%n, n, f)
 	}
 	tn.initParams()
 	if len(ck.Adam.M) != len(tn.theta) || len(ck.Adam.V) != len(tn.theta) {

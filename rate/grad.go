@@ -32,8 +32,17 @@ var errNotDiagonal = errors.New("rate: m is not diagonal; gradients need the dia
 // Entries outside the set have a zero gradient forever (relu blocks them
 // or som_m masks them) and zero Adam moments, so Adam never moves them.
 type wSet struct {
-	idx []int32
-	fac []float64
+	idx      []int32 // flat row-major index i·N + j
+	row, col []int32 // i and j
+	fac      []float64
+}
+
+// add appends entry (i, j) of an N×N matrix with factor f.
+func (s *wSet) add(i, j, n int, f float64) {
+	s.idx = append(s.idx, int32(i*n+j))
+	s.row = append(s.row, int32(i))
+	s.col = append(s.col, int32(j))
+	s.fac = append(s.fac, f)
 }
 
 // allEntries returns the set of every entry with a nonzero factor.
@@ -47,8 +56,7 @@ func (net *Net) allEntries() wSet {
 			if f == 0 {
 				continue
 			}
-			s.idx = append(s.idx, int32(i*n+j))
-			s.fac = append(s.fac, f)
+			s.add(i, j, n, f)
 		}
 	}
 	return s
@@ -72,8 +80,7 @@ func (net *Net) trainableEntries(keep func(k int) bool) wSet {
 			if net.m.ApplyDale && !(w.Data[i*w.Stride+j] > 0) && (keep == nil || !keep(k)) {
 				continue
 			}
-			s.idx = append(s.idx, int32(k))
-			s.fac = append(s.fac, f)
+			s.add(i, j, n, f)
 		}
 	}
 	return s
@@ -86,7 +93,7 @@ type backBuf struct {
 	dr     []float64
 	carry  []float64 // W_effᵀ δ_{t+1}
 	dalpha []float64
-	deltaT []float64 // δ_t = α ⊙ dL/dx_t, time-major: row t-1 holds δ_t
+	delta  []float64 // δ_t = α ⊙ dL/dx_t
 	deltaU []float64 // δ, unit-major: row i holds t = 1 … T-1
 	rU     []float64 // r_t, unit-major: row j holds t = 0 … T-2
 }
@@ -94,11 +101,10 @@ type backBuf struct {
 func (b *backBuf) grow(n, steps int) {
 	need := n * (steps - 1)
 	if cap(b.deltaU) < need {
-		b.deltaT = make([]float64, need)
 		b.deltaU = make([]float64, need)
 		b.rU = make([]float64, need)
 	}
-	b.deltaT, b.deltaU, b.rU = b.deltaT[:need], b.deltaU[:need], b.rU[:need]
+	b.deltaU, b.rU = b.deltaU[:need], b.rU[:need]
 	if cap(b.gout) < steps-1 {
 		b.gout = make([]float64, steps-1)
 	}
@@ -108,6 +114,7 @@ func (b *backBuf) grow(n, steps int) {
 		b.dr = make([]float64, n)
 		b.carry = make([]float64, n)
 		b.dalpha = make([]float64, n)
+		b.delta = make([]float64, n)
 	}
 }
 
@@ -133,6 +140,7 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 	clear(g.wout)
 	bout := 0.0
 	act := net.m.Activation
+	deltaU, rU := b.deltaU[:n*tm1], b.rU[:n*tm1]
 	for t := steps - 1; t >= 1; t-- {
 		x := net.xs[t*n : (t+1)*n]
 		r := net.rs[t*n : (t+1)*n]
@@ -146,22 +154,33 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 			dr[i] = gt*wout[i] + c
 		}
 		act.derivVec(dr, x, r)
+		if t < tm1 {
+			// r_t, unit-major, while it is in the cache.
+			for j, v := range r {
+				rU[j*tm1+t] = v
+			}
+		}
 		prevX := net.xs[(t-1)*n : t*n]
 		d := net.drive[t*n : (t+1)*n]
 		dx := b.dx[:n]
 		keep, alpha, dalpha := net.keep[:n], net.alpha[:n], b.dalpha[:n]
 		prevX, d, dr = prevX[:n], d[:n], dr[:n]
-		delta := b.deltaT[(t-1)*n : t*n]
+		delta := b.delta[:n]
 		for i := range dx {
 			v := dr[i] + keep[i]*dx[i]
 			dx[i] = v
 			dalpha[i] += v * (d[i] - prevX[i])
-			delta[i] = alpha[i] * v
+			dl := alpha[i] * v
+			delta[i] = dl
+			deltaU[i*tm1+t-1] = dl
 		}
 		if t > 1 {
 			// carry = W_effᵀ δ_t, the part of dL/dr_{t-1} through x_t.
 			net.mulWT(b.carry, delta)
 		}
+	}
+	for j, v := range net.rs[:n] {
+		rU[j*tm1] = v
 	}
 	*g.bout = bout
 
@@ -174,36 +193,19 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 		}
 	}
 
-	// δ_t and r_{t-1} for t = 1 … T-1, unit-major, so that each entry of
-	// dL/dW_eff is one contiguous dot product.
-	transpose(b.deltaU, b.deltaT, tm1, n)
-	transpose(b.rU, net.rs[:tm1*n], tm1, n)
+	// δ_t and r_{t-1} for t = 1 … T-1 are unit-major, so that each entry
+	// of dL/dW_eff is one contiguous dot product.
 	w := net.m.W.RawMatrix()
 	dale := net.m.ApplyDale
-	for k, flat := range set.idx {
-		i, j := int(flat)/n, int(flat)%n
+	rows, cols, fac := set.row[:len(set.idx)], set.col[:len(set.idx)], set.fac[:len(set.idx)]
+	gw := g.w[:len(set.idx)]
+	for k := range gw {
+		i, j := int(rows[k]), int(cols[k])
 		if dale && !(w.Data[i*w.Stride+j] > 0) {
-			g.w[k] = 0
+			gw[k] = 0
 			continue
 		}
-		g.w[k] = set.fac[k] * floats.Dot(b.deltaU[i*tm1:(i+1)*tm1], b.rU[j*tm1:(j+1)*tm1])
-	}
-}
-
-// transpose writes the r×c row-major matrix src into dst as c×r.
-func transpose(dst, src []float64, r, c int) {
-	const bs = 16
-	for i0 := 0; i0 < r; i0 += bs {
-		i1 := min(i0+bs, r)
-		for j0 := 0; j0 < c; j0 += bs {
-			j1 := min(j0+bs, c)
-			for i := i0; i < i1; i++ {
-				row := src[i*c : i*c+c]
-				for j := j0; j < j1; j++ {
-					dst[j*r+i] = row[j]
-				}
-			}
-		}
+		gw[k] = fac[k] * floats.Dot(deltaU[i*tm1:(i+1)*tm1], rU[j*tm1:(j+1)*tm1])
 	}
 }
 
@@ -259,9 +261,8 @@ func (net *Net) Gradients(g *Gradients, u *mat.Dense, z []float64, loss Loss, op
 	net.backward(&b, &set, fg)
 	g.W.Zero()
 	raw := g.W.RawMatrix()
-	for k, flat := range set.idx {
-		i, j := int(flat)/n, int(flat)%n
-		raw.Data[i*raw.Stride+j] = gw[k]
+	for k := range set.idx {
+		raw.Data[int(set.row[k])*raw.Stride+int(set.col[k])] = gw[k]
 	}
 	return val, nil
 }

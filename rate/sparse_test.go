@@ -40,7 +40,11 @@ func denseMulVec(a []float64, n int, x []float64) []float64 {
 
 func transposed(a []float64, n int) []float64 {
 	t := make([]float64, n*n)
-	transpose(t, a, n, n)
+	for i := 0; i < n; i++ {
+		for j := 0; j < n; j++ {
+			t[j*n+i] = a[i*n+j]
+		}
+	}
 	return t
 }
 

@@ -174,9 +174,8 @@ func (tn *Trainer) initParams() {
 	tn.grad = make([]float64, size)
 	n := m.N
 	w := m.W.RawMatrix()
-	for q, flat := range tn.set.idx {
-		i, j := int(flat)/n, int(flat)%n
-		tn.theta[q] = w.Data[i*w.Stride+j]
+	for q := range tn.set.idx {
+		tn.theta[q] = w.Data[int(tn.set.row[q])*w.Stride+int(tn.set.col[q])]
 	}
 	copy(tn.theta[k:k+n], m.WOut)
 	tn.theta[k+n] = m.BOut
@@ -215,14 +214,16 @@ func (tn *Trainer) scatter() {
 	k := len(tn.set.idx)
 	w := m.W.RawMatrix()
 	dale := m.ApplyDale
-	for q, flat := range tn.set.idx {
-		i, j := int(flat)/n, int(flat)%n
+	set := &tn.set
+	rows, cols, fac := set.row[:k], set.col[:k], set.fac[:k]
+	for q, flat := range set.idx[:k] {
+		i, j := int(rows[q]), int(cols[q])
 		v := tn.theta[q]
 		w.Data[i*w.Stride+j] = v
 		if dale && v < 0 {
 			v = 0
 		}
-		v *= tn.set.fac[q]
+		v *= fac[q]
 		net.weff[flat] = v
 		net.weffT[j*n+i] = v
 	}
