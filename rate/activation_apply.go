@@ -35,9 +35,7 @@ func (a Activation) applyVec(r, x []float64) {
 			r[i] = min(softplus(v), ClipMax)
 		}
 	default:
-		for i, v := range x {
-			r[i] = 1 / (1 + math.Exp(-v))
-		}
+		sigmoidVec(r, x)
 	}
 }
 
