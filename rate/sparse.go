@@ -24,19 +24,32 @@ var sparseMaxDensity = 0.25
 
 // csr is a matrix in compressed sparse row form: row i holds the values
 // val[ptr[i]:ptr[i+1]] in the columns col[ptr[i]:ptr[i+1]], in increasing
-// column order.
+// column order. Only sparseRec.rebuild fills one, which guarantees what
+// the assembly product relies on: ptr starts at 0 and never decreases,
+// ptr[n] ≤ len(col) = len(val), and every column is in [0, n).
 type csr struct {
+	n   int
 	ptr []int32
 	col []int32
 	val []float64
 }
 
-// mulVec sets y = A x. Each row is summed with four accumulators, over
-// the row's entries in column order, so the result depends only on the
-// matrix and x.
+// mulVec sets y = A x; y and x have length n. Each row is summed with
+// four accumulators, entry k of a row into accumulator k mod 4 while four
+// entries remain and the rest into the first, and the accumulators are
+// added as (s0+s1)+(s2+s3): the result depends only on the matrix and x,
+// and is the same with the assembly kernel and without.
 func (a *csr) mulVec(y, x []float64) {
-	ptr := a.ptr[:len(y)+1]
-	val, col := a.val, a.col
+	if len(y) != a.n || len(x) != a.n || len(a.ptr) != a.n+1 {
+		panic("rate: csr.mulVec: length mismatch")
+	}
+	csrMulVec(y, x, a.ptr, a.col, a.val)
+}
+
+// csrMulVecGo is the product of mulVec in Go, for platforms without the
+// assembly kernel (and the build tags noasm or purego), and to check it.
+func csrMulVecGo(y, x []float64, ptr, col []int32, val []float64) {
+	ptr = ptr[:len(y)+1]
 	for i := range y {
 		lo, hi := ptr[i], ptr[i+1]
 		v := val[lo:hi]
@@ -115,6 +128,7 @@ func (s *sparseRec) setSupport(n int, flats []int32) {
 	}
 
 	k := len(flats)
+	s.fwd.n, s.bwd.n = n, n
 	s.fwd.ptr = resizeInt32(s.fwd.ptr, n+1)
 	s.bwd.ptr = resizeInt32(s.bwd.ptr, n+1)
 	s.fwd.col = resizeInt32(s.fwd.col, k)

@@ -106,6 +106,35 @@ func TestSparseProducts(t *testing.T) {
 	}
 }
 
+// TestCSRKernel checks that the product kernel in use (assembly on amd64)
+// gives the bits of the Go kernel, for rows of every length mod 4.
+func TestCSRKernel(t *testing.T) {
+	defer func(d float64) { sparseMaxDensity = d }(sparseMaxDensity)
+	sparseMaxDensity = 1
+	r := rng.New(4)
+	for _, n := range []int{1, 2, 3, 5, 8, 13, 64, 200} {
+		for _, density := range []float64{0, 0.02, 0.1, 0.3, 0.7, 1} {
+			w := randSparse(r, n, density)
+			var s sparseRec
+			s.setSupportNonzero(n, w)
+			s.rebuild(n, w)
+			x := make([]float64, n)
+			for i := range x {
+				x[i] = r.NormFloat64() * math.Ldexp(1, int(r.Uint64N(20))-10)
+			}
+			for _, a := range []*csr{&s.fwd, &s.bwd} {
+				got := make([]float64, n)
+				want := make([]float64, n)
+				a.mulVec(got, x)
+				csrMulVecGo(want, x, a.ptr, a.col, a.val)
+				if !equalBits(got, want) {
+					t.Fatalf("n=%d density %v: kernel %v, Go %v", n, density, got, want)
+				}
+			}
+		}
+	}
+}
+
 // TestSparseFromState checks that a trainer's compressed W_eff is the one a
 // new net builds from the trained model: the forms depend on the state,
 // not on the history of the run. Under Dale's principle training zeroes
