@@ -110,7 +110,7 @@ func TestExitCodes(t *testing.T) {
 	pipelines:
 	  go-nogo:
 	    stages:
-	      trials: {kind: task-trials, with: {task: go-nogo}}
+	      trials: {kind: task-trails, with: {task: go-nogo}}
 	`)
 	cases := []struct {
 		name   string
@@ -136,7 +136,7 @@ func TestExitCodes(t *testing.T) {
 			"pipelines.yaml:5:39: setting n: want int, got string \"many\"",
 			"pipelines.yaml:6:19: unknown kind \"test-sun\" (did you mean \"test-sum\"?)", "2 problem(s)"}},
 		{"run lint errors", []string{"run", "-f", bad}, 2, nil, []string{"pipelines.yaml:6:19: unknown kind"}},
-		{"unknown kinds", []string{"run", "-f", unknown}, 2, nil, []string{`pipelines.yaml:5:22: unknown kind "task-trials"`}},
+		{"unknown kinds", []string{"run", "-f", unknown}, 2, nil, []string{`pipelines.yaml:5:22: unknown kind "task-trails" (did you mean "task-trials"?)`}},
 		{"unknown pipeline", []string{"run", "-f", good, "--pipeline", "mian"}, 2, nil, []string{`no pipeline "mian"`, `did you mean "main"?`}},
 		{"unknown param", []string{"run", "-f", good, "--set", "bi=3"}, 2, nil, []string{`--set bi=3: unknown param "bi" of pipeline main (did you mean "by"?)`}},
 		{"set without =", []string{"run", "-f", good, "--set", "n"}, 2, nil, []string{"want name=value"}},
