@@ -58,6 +58,10 @@ type StageResult struct {
 	Committed bool
 	Start     time.Time
 	Elapsed   time.Duration
+	// Busy is the time the stage worked: from its start to the end of its
+	// Run, less the time Run waited for its inputs. Elapsed also counts
+	// that waiting and the commit.
+	Busy time.Duration
 	// Manifest is the committed manifest after the run (the new one for a
 	// stage that ran, the cached one for a skipped stage), nil when none.
 	Manifest *Manifest
@@ -276,6 +280,7 @@ func (x *execution) runJob(ctx context.Context, j *Job, r *StageResult, mon Moni
 	j.logger.Debug("stage started", "reason", r.Reason, "key", n.Key[:16])
 
 	err = safeRun(ctx, j)
+	r.Busy = max(0, time.Since(r.Start)-time.Duration(j.waited.Load()))
 	if err == nil {
 		for _, name := range sortedKeys(j.outs) {
 			if out := j.outs[name]; out.def.mode == Value && !out.sent {
@@ -305,7 +310,7 @@ func (x *execution) runJob(ctx context.Context, j *Job, r *StageResult, mon Moni
 			}
 		}
 	}
-	m, err := j.commit(r.Start)
+	m, err := j.commit(r.Start, r.Busy)
 	if err != nil {
 		return err
 	}
@@ -351,7 +356,7 @@ func (j *Job) discard() {
 
 // commit saves the stage's values, seals its data directory, moves its
 // outputs into place and writes its manifest, last.
-func (j *Job) commit(start time.Time) (*Manifest, error) {
+func (j *Job) commit(start time.Time, busy time.Duration) (*Manifest, error) {
 	n, g := j.node, j.graph
 	values := map[string]ValueInfo{}
 	for _, name := range sortedKeys(j.outs) {
@@ -420,7 +425,7 @@ func (j *Job) commit(start time.Time) (*Manifest, error) {
 	m := &Manifest{
 		Pipeline: g.Pipeline, Stage: n.Name, Kind: n.Kind, KindVersion: n.Spec.Version,
 		ProgramVersion: ProgramVersion, Key: n.Key, Settings: n.Settings, InputFiles: n.files,
-		Start: start.UTC(), End: end.UTC(), Seconds: end.Sub(start).Seconds(),
+		Start: start.UTC(), End: end.UTC(), Seconds: end.Sub(start).Seconds(), BusySeconds: busy.Seconds(),
 		Data: data, Artifacts: artifacts, Outputs: outputs, Values: values, Headline: headline,
 	}
 	if m.Artifacts == nil {

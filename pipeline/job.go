@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Progress receives a running stage's progress reports. The runner hands
@@ -51,6 +52,9 @@ type Job struct {
 	progress Progress
 	dir      string // the temporary data directory, committed on success
 	stageDir string
+
+	// waited counts the nanoseconds Run spent blocked on its inputs.
+	waited atomic.Int64
 
 	mu       sync.Mutex
 	headline map[string]any
@@ -227,6 +231,19 @@ func (j *Job) Headline(name string, v any) {
 		j.headline = map[string]any{}
 	}
 	j.headline[name] = n
+}
+
+// Upstream returns the names of the stages this stage reads, directly or
+// through others, in topological order. With [Job.UpstreamManifest] a
+// stage such as a summary collects the figures of everything above it.
+func (j *Job) Upstream() []string {
+	var names []string
+	for _, n := range j.graph.Nodes {
+		if n.Name != j.node.Name && j.graph.isUpstream(n.Name, j.node.Name) {
+			names = append(names, n.Name)
+		}
+	}
+	return names
 }
 
 // UpstreamManifest waits until the named stage, which must be upstream of

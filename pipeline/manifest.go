@@ -40,7 +40,14 @@ type Manifest struct {
 	InputFiles map[string]string `json:"input_files,omitempty"`
 	Start      time.Time         `json:"start"`
 	End        time.Time         `json:"end"`
-	Seconds    float64           `json:"seconds"`
+	// Seconds is the wall time from the stage's start to its commit,
+	// including the time it waited for its inputs (stages run
+	// concurrently, so a stage starts with the run and waits for its
+	// upstream values).
+	Seconds float64 `json:"seconds"`
+	// BusySeconds is the time the stage itself worked: from its start to
+	// the end of its Run, less the time Run was blocked reading inputs.
+	BusySeconds float64 `json:"busy_seconds"`
 	// Data is the directory, inside the stage directory, holding the
 	// stage's artifacts (Job.Dir) and cached values.
 	Data string `json:"data"`

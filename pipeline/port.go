@@ -7,6 +7,8 @@ import (
 	"io"
 	"reflect"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
 // PortMode says how many items travel over a port.
@@ -193,6 +195,8 @@ func (p *ValueIn[T]) Receive(ctx context.Context, job *Job) (T, error) {
 		return zero, fmt.Errorf("input %q: %w", p.name, ErrNotConnected)
 	}
 	ch := in.edge.ch.(chan T)
+	t0 := time.Now()
+	defer func() { job.waited.Add(int64(time.Since(t0))) }()
 	select {
 	case v, ok := <-ch:
 		if !ok {
@@ -229,7 +233,7 @@ func (p *StreamIn[T]) Connected(job *Job) bool { return job.input(&p.portDef).ed
 // of Run; it is the cheap handle to use in loops.
 func (p *StreamIn[T]) Reader(job *Job) *Reader[T] {
 	in := job.input(&p.portDef)
-	r := &Reader[T]{name: p.name, e: in.edge}
+	r := &Reader[T]{name: p.name, e: in.edge, waited: &job.waited}
 	if in.edge != nil {
 		r.ch = in.edge.ch.(chan T)
 	}
@@ -238,9 +242,10 @@ func (p *StreamIn[T]) Reader(job *Job) *Reader[T] {
 
 // Reader reads the items of one Stream input.
 type Reader[T any] struct {
-	ch   chan T
-	e    *edge
-	name string
+	ch     chan T
+	e      *edge
+	name   string
+	waited *atomic.Int64 // the job's time blocked on inputs
 }
 
 // Recv returns the next item. At the end of the stream it returns io.EOF;
@@ -260,6 +265,8 @@ func (r *Reader[T]) Recv(ctx context.Context) (T, error) {
 		return v, nil
 	default:
 	}
+	t0 := time.Now()
+	defer func() { r.waited.Add(int64(time.Since(t0))) }()
 	select {
 	case v, ok := <-r.ch:
 		if !ok {

@@ -76,6 +76,7 @@ func newPanel(title, xlabel, ylabel string) *panel {
 	l.Top = true
 	l.Left = true
 	l.TextStyle.Font.Size = vg.Points(9)
+	l.Padding = vg.Points(4)
 	return &panel{p: p, legend: l}
 }
 

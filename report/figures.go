@@ -50,7 +50,9 @@ func TrainingFigure(path string, t Training) error {
 		if err != nil {
 			return err
 		}
-		top.add("mean eval loss", el)
+		pts, _ := plotter.NewScatter(xyPairs(ex, t.EvalLoss))
+		pts.GlyphStyle = draw.GlyphStyle{Color: ColorI, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
+		top.add("mean eval loss", el, pts)
 	}
 	_, hi := span(t.Losses, t.EvalLoss)
 	if t.StopLoss > 0 {
@@ -142,7 +144,7 @@ func LambdaFigure(path string, l Lambda) error {
 	pn.p.Add(vline(l.Best, 0, 1.05, ColorE))
 	if !math.IsNaN(bestAcc) {
 		star, _ := plotter.NewScatter(plotter.XYs{{X: l.Best, Y: bestAcc}})
-		star.GlyphStyle = draw.GlyphStyle{Color: ColorE, Radius: vg.Points(6), Shape: draw.PyramidGlyph{}}
+		star.GlyphStyle = draw.GlyphStyle{Color: ColorE, Radius: vg.Points(4.5), Shape: draw.PyramidGlyph{}}
 		pn.add(fmt.Sprintf("best λ = %g (%.2f)", l.Best, bestAcc), star)
 	}
 	lo, hi := span(l.Factors)

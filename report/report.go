@@ -50,8 +50,9 @@ type Summary struct {
 	// inhibitory units over the conversion trials.
 	RateHzE float64 `json:"rate_hz_E"`
 	RateHzI float64 `json:"rate_hz_I"`
-	// Seconds maps each stage to its run time in seconds (0 when it was
-	// reused from the cache).
+	// Seconds maps each stage to the time it worked, in seconds, from its
+	// manifest (for a stage reused from the cache, the time of the run that
+	// computed it).
 	Seconds map[string]float64 `json:"seconds"`
 	// Version is the program version that produced the run.
 	Version string `json:"version"`

@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,10 +33,10 @@ func init() {
 			"rate_accuracy and rate_loss (the last evaluation), best_lambda, lambda_accuracy\n" +
 			"(factor → accuracy), lif_accuracy overall and per condition, lif_trials,\n" +
 			"n_spikes, E and I firing rates, the program version and the seconds of every\n" +
-			"stage upstream of the summary: the runner's measure from its manifest, from the\n" +
-			"start of the run to the stage's commit, waiting for its inputs included; a stage\n" +
-			"served from the cache is reported with the seconds of the run that computed it,\n" +
-			"not 0. Without a training input (a model loaded from a file), trials_trained,\n" +
+			"stage upstream of the summary: the stage's own work time from its manifest\n" +
+			"(busy_seconds: start to the end of its Run, less the time it waited for its\n" +
+			"inputs); a stage served from the cache is reported with the seconds of the run\n" +
+			"that computed it, not 0. Without a training input (a model loaded from a file), trials_trained,\n" +
 			"rate_accuracy and rate_loss come from the model file (losses, eval_perf_mean,\n" +
 			"eval_loss_mean) and converged applies the stop rule's thresholds (loss < 7,\n" +
 			"accuracy > 0.95) to them.\n" +
@@ -133,7 +134,7 @@ func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	for _, um := range ms {
-		sum.Seconds[um.Stage] = um.Seconds
+		sum.Seconds[um.Stage] = cmp.Or(um.BusySeconds, um.Seconds)
 	}
 	path, err := outputPath(job, s.s.Path)
 	if err != nil {

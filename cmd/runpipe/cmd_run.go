@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -159,15 +160,17 @@ func printSummary(w io.Writer, g *pipeline.Graph, res *pipeline.Result, elapsed 
 	}
 	fmt.Fprintf(w, " (%.1fs)\n", elapsed.Seconds())
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	// time is the stage's own work (busy time), without the time it
+	// waited for its inputs.
 	fmt.Fprintf(tw, "  stage\tkind\tstatus\ttime\theadline\n")
 	for _, s := range res.Stages {
 		status, secs := "", "-"
 		switch {
 		case s.Committed:
-			status, secs = "ran", fmtSeconds(s.Elapsed.Seconds())
+			status, secs = "ran", fmtSeconds(s.Busy.Seconds())
 		case s.Action == pipeline.Skip && s.Manifest != nil:
 			status = "cached"
-			secs = fmtSeconds(s.Manifest.Seconds) + " (cached)"
+			secs = fmtSeconds(cmp.Or(s.Manifest.BusySeconds, s.Manifest.Seconds)) + " (cached)"
 		case s.Action == pipeline.Skip:
 			status = "not run"
 		case errors.Is(s.Err, context.Canceled) || s.Err == nil:

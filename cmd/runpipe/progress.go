@@ -138,7 +138,7 @@ func (m *monitor) StageFinished(r *pipeline.StageResult) {
 	el := r.Elapsed.Round(time.Millisecond)
 	switch {
 	case r.Err == nil:
-		m.printf("[%s] done in %v%s\n", r.Stage, el, headlineText(r.Headline(), " — "))
+		m.printf("[%s] done in %v (busy %v)%s\n", r.Stage, el, r.Busy.Round(time.Millisecond), headlineText(r.Headline(), " — "))
 	case errors.Is(r.Err, context.Canceled):
 		m.printf("[%s] cancelled after %v\n", r.Stage, el)
 	default:
