@@ -160,16 +160,15 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 				rU[j*tm1+t] = v
 			}
 		}
-		prevX := net.xs[(t-1)*n : t*n]
-		d := net.drive[t*n : (t+1)*n]
+		dm := net.drive[t*n : (t+1)*n] // d_t - x_{t-1}
 		dx := b.dx[:n]
 		keep, alpha, dalpha := net.keep[:n], net.alpha[:n], b.dalpha[:n]
-		prevX, d, dr = prevX[:n], d[:n], dr[:n]
+		dm, dr = dm[:n], dr[:n]
 		delta := b.delta[:n]
 		for i := range dx {
 			v := dr[i] + keep[i]*dx[i]
 			dx[i] = v
-			dalpha[i] += v * (d[i] - prevX[i])
+			dalpha[i] += v * dm[i]
 			dl := alpha[i] * v
 			delta[i] = dl
 			deltaU[i*tm1+t-1] = dl

@@ -44,7 +44,9 @@ type Net struct {
 	steps int       // T of the last run
 	xs    []float64 // x_t, t = 0 … T-1
 	rs    []float64 // r_t
-	drive []float64 // W_eff r_{t-1} + W_in u[:, t-1], t = 1 … T-1 (row 0 unused)
+	// drive holds d_t - x_{t-1}, where d_t = W_eff r_{t-1} + W_in u[:, t-1]
+	// drives x_t, for t = 1 … T-1 (row 0 unused): the factor of dL/dα.
+	drive []float64
 	out   []float64 // o_t, t = 1 … T-1 (index t-1)
 	// roll holds x and r of two steps and one drive row for runs that keep
 	// no history: a small working set leaves the cache to W_eff.
@@ -293,6 +295,11 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 		} else {
 			for i := range x {
 				x[i] = keep[i]*prevX[i] + alpha[i]*d[i]
+			}
+		}
+		if history {
+			for i := range d {
+				d[i] -= prevX[i]
 			}
 		}
 		r := rs[co : co+n]
