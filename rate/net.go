@@ -31,7 +31,7 @@ type Net struct {
 	nIn int
 
 	weff  []float64 // W_eff, N×N row-major
-	weffT []float64 // W_effᵀ, for the backward pass
+	weffT []float64 // W_effᵀ, for the dense backward product (only kept when sp is off)
 	sp    sparseRec // W_eff and W_effᵀ in compressed form, when sparse enough
 	diagM []float64 // diagonal of M; nil when M is not diagonal
 	alpha []float64 // DeltaT/τ
@@ -90,15 +90,25 @@ func (net *Net) Refresh() {
 	m := net.m
 	dst := mat.NewDense(net.n, net.n, net.weff)
 	m.EffectiveWeights(dst, m.W, m.ApplyDale)
+	net.sp.setSupportNonzero(net.n, net.weff)
+	net.weightsChanged()
+	net.refreshDecay()
+}
+
+// weightsChanged brings the forms of W_eff that the products use up to
+// date with weff: the compressed forms, or, when W_eff is too dense for
+// them, the dense transpose.
+func (net *Net) weightsChanged() {
 	n := net.n
+	net.sp.rebuild(n, net.weff)
+	if net.sp.on {
+		return
+	}
 	for i := 0; i < n; i++ {
-		for j := 0; j < n; j++ {
-			net.weffT[j*n+i] = net.weff[i*n+j]
+		for j, v := range net.weff[i*n : (i+1)*n] {
+			net.weffT[j*n+i] = v
 		}
 	}
-	net.sp.setSupportNonzero(n, net.weff)
-	net.sp.rebuild(n, net.weff)
-	net.refreshDecay()
 }
 
 // mulW sets y = W_eff x.

@@ -326,3 +326,53 @@ func BenchmarkRecurrentProduct(b *testing.B) {
 		}
 	}
 }
+
+// TestTrainerSparseDenseAgree trains the same network with the compressed
+// and with the dense products: the runs differ only in summation order.
+func TestTrainerSparseDenseAgree(t *testing.T) {
+	task, err := tasks.New("go-nogo", tasks.Settings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ConfigFor(task)
+	c.N = 40
+	train := func(maxDensity float64) *Model {
+		defer func(d float64) { sparseMaxDensity = d }(sparseMaxDensity)
+		sparseMaxDensity = maxDensity
+		m, err := New(c, rng.New(8))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := DefaultSettings(task)
+		s.LearningRate = 0.05
+		tn, err := NewTrainer(m, task, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stream := tasks.NewStream(task, 8)
+		trial := tasks.NewTrial(task, tasks.Rate)
+		for range 20 {
+			stream.Next(trial)
+			if _, err := tn.Step(trial); err != nil {
+				t.Fatal(err)
+			}
+			if tn.net.sp.on != (maxDensity > 0) {
+				t.Fatalf("sparseMaxDensity %v: compressed products on = %v", maxDensity, tn.net.sp.on)
+			}
+		}
+		return m
+	}
+	sparse, dense := train(1), train(0)
+	ws, wd := sparse.W.RawMatrix().Data, dense.W.RawMatrix().Data
+	for k := range ws {
+		if math.Abs(ws[k]-wd[k]) > 1e-9 {
+			t.Fatalf("w entry %d after 20 steps: sparse %v, dense %v", k, ws[k], wd[k])
+		}
+	}
+	for i := range sparse.WOut {
+		if math.Abs(sparse.WOut[i]-dense.WOut[i]) > 1e-9 || math.Abs(sparse.TausGaus[i]-dense.TausGaus[i]) > 1e-9 {
+			t.Fatalf("unit %d after 20 steps: w_out %v / %v, taus_gaus %v / %v", i,
+				sparse.WOut[i], dense.WOut[i], sparse.TausGaus[i], dense.TausGaus[i])
+		}
+	}
+}

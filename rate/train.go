@@ -204,7 +204,7 @@ func (tn *Trainer) setSupport() {
 		}
 	}
 	net.sp.setSupport(n, flats)
-	net.sp.rebuild(n, net.weff)
+	net.weightsChanged()
 }
 
 // scatter writes theta back into the model and the net.
@@ -223,11 +223,9 @@ func (tn *Trainer) scatter() {
 		if dale && v < 0 {
 			v = 0
 		}
-		v *= fac[q]
-		net.weff[flat] = v
-		net.weffT[j*n+i] = v
+		net.weff[flat] = v * fac[q]
 	}
-	net.sp.rebuild(n, net.weff)
+	net.weightsChanged()
 	copy(m.WOut, tn.theta[k:k+n])
 	m.BOut = tn.theta[k+n]
 	if len(m.Taus) == 2 {
