@@ -86,3 +86,63 @@ func TestBusySeconds(t *testing.T) {
 		i = j
 	}
 }
+
+var (
+	fastOut = pipeline.StreamOutput[int]("out", "items, as fast as taken")
+	slowIn  = pipeline.StreamInput[int]("in", "items, taken slowly")
+)
+
+// TestBusySecondsBackpressure checks that a producer's time blocked on a
+// slow consumer is not counted as its work.
+func TestBusySecondsBackpressure(t *testing.T) {
+	env := pipeline.NewEnvironment()
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "fast", Summary: "sends 6 items", Outputs: []pipeline.Port{fastOut}},
+		func(struct{}) (pipeline.Stage, error) {
+			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
+				w := fastOut.Writer(job)
+				for i := range 6 {
+					if err := w.Send(ctx, i); err != nil {
+						return err
+					}
+				}
+				return nil
+			}), nil
+		})
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "slow-sink", Summary: "takes 60 ms per item", Inputs: []pipeline.Port{slowIn}},
+		func(struct{}) (pipeline.Stage, error) {
+			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
+				r := slowIn.Reader(job)
+				for {
+					if _, err := r.Recv(ctx); err != nil {
+						return nil
+					}
+					time.Sleep(60 * time.Millisecond)
+				}
+			}), nil
+		})
+	path := pipelinetest.WriteFile(t, t.TempDir(), `
+	version: 1
+	pipelines:
+	  p:
+	    stages:
+	      src:  {kind: fast}
+	      sink: {kind: slow-sink, in: {in: src.out}, buffer: {in: 1}}
+	`)
+	_, res, err := pipelinetest.Run(context.Background(), env, path, pipeline.CompileOptions{}, pipeline.Selection{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Stages {
+		m := s.Manifest
+		switch s.Stage {
+		case "src":
+			if m.Seconds < 0.2 || m.BusySeconds > 0.1 {
+				t.Errorf("src: seconds %.3f busy %.3f: the wait for the consumer should not count as work", m.Seconds, m.BusySeconds)
+			}
+		case "sink":
+			if m.BusySeconds < 0.3 {
+				t.Errorf("sink: busy %.3f, want ≥ 0.3 (6 × 60 ms)", m.BusySeconds)
+			}
+		}
+	}
+}

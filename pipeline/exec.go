@@ -59,8 +59,9 @@ type StageResult struct {
 	Start     time.Time
 	Elapsed   time.Duration
 	// Busy is the time the stage worked: from its start to the end of its
-	// Run, less the time Run waited for its inputs. Elapsed also counts
-	// that waiting and the commit.
+	// Run, less the time Run waited on its channels (for inputs, and for
+	// consumers to take its outputs). Elapsed also counts that waiting and
+	// the commit.
 	Busy time.Duration
 	// Manifest is the committed manifest after the run (the new one for a
 	// stage that ran, the cached one for a skipped stage), nil when none.

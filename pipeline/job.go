@@ -53,7 +53,8 @@ type Job struct {
 	dir      string // the temporary data directory, committed on success
 	stageDir string
 
-	// waited counts the nanoseconds Run spent blocked on its inputs.
+	// waited counts the nanoseconds Run spent blocked on its channels:
+	// reading inputs not yet there, sending to consumers that are behind.
 	waited atomic.Int64
 
 	mu       sync.Mutex

@@ -46,7 +46,8 @@ type Manifest struct {
 	// upstream values).
 	Seconds float64 `json:"seconds"`
 	// BusySeconds is the time the stage itself worked: from its start to
-	// the end of its Run, less the time Run was blocked reading inputs.
+	// the end of its Run, less the time Run was blocked on its channels
+	// (waiting for inputs, or for consumers to take its outputs).
 	BusySeconds float64 `json:"busy_seconds"`
 	// Data is the directory, inside the stage directory, holding the
 	// stage's artifacts (Job.Dir) and cached values.

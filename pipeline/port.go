@@ -245,7 +245,7 @@ type Reader[T any] struct {
 	ch     chan T
 	e      *edge
 	name   string
-	waited *atomic.Int64 // the job's time blocked on inputs
+	waited *atomic.Int64 // the job's time blocked on its channels
 }
 
 // Recv returns the next item. At the end of the stream it returns io.EOF;
@@ -328,7 +328,7 @@ func StreamOutput[T any](name, doc string) *StreamOut[T] {
 // not be used after that.
 func (p *StreamOut[T]) Writer(job *Job) *Writer[T] {
 	out := job.output(&p.portDef)
-	w := &Writer[T]{}
+	w := &Writer[T]{waited: &job.waited}
 	for _, e := range out.edges {
 		if ch, ok := e.ch.(chan T); ok {
 			w.chans = append(w.chans, ch)
@@ -343,6 +343,7 @@ func (p *StreamOut[T]) Writer(job *Job) *Writer[T] {
 type Writer[T any] struct {
 	chans  []chan T                                 // consumers of type T
 	others []func(ctx context.Context, v any) error // interface-typed consumers
+	waited *atomic.Int64                            // the job's time blocked on its channels
 }
 
 // Send sends v to every consumer of the output, in order, waiting while a
@@ -355,11 +356,18 @@ func (w *Writer[T]) Send(ctx context.Context, v T) error {
 			continue
 		default:
 		}
+		// The consumer is behind: the wait is not this stage's work.
+		t0 := time.Now()
 		select {
 		case ch <- v:
+			w.waited.Add(int64(time.Since(t0)))
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+	}
+	if len(w.others) > 0 {
+		t0 := time.Now()
+		defer func() { w.waited.Add(int64(time.Since(t0))) }()
 	}
 	for _, send := range w.others {
 		if err := send(ctx, v); err != nil {
