@@ -48,6 +48,9 @@ func (a *csr) mulVec(y, x []float64) {
 
 // csrMulVecGo is the product of mulVec in Go, for platforms without the
 // assembly kernel (and the build tags noasm or purego), and to check it.
+// The conversions float64(a*b) round every product, as the assembly does:
+// without them Go may fuse a multiply and an add (on arm64, or on amd64
+// with GOAMD64=v3).
 func csrMulVecGo(y, x []float64, ptr, col []int32, val []float64) {
 	ptr = ptr[:len(y)+1]
 	for i := range y {
@@ -56,15 +59,15 @@ func csrMulVecGo(y, x []float64, ptr, col []int32, val []float64) {
 		c := col[lo:hi]
 		var s0, s1, s2, s3 float64
 		for len(v) >= 4 && len(c) >= 4 {
-			s0 += v[0] * x[c[0]]
-			s1 += v[1] * x[c[1]]
-			s2 += v[2] * x[c[2]]
-			s3 += v[3] * x[c[3]]
+			s0 += float64(v[0] * x[c[0]])
+			s1 += float64(v[1] * x[c[1]])
+			s2 += float64(v[2] * x[c[2]])
+			s3 += float64(v[3] * x[c[3]])
 			v, c = v[4:], c[4:]
 		}
 		c = c[:len(v)]
 		for k, vk := range v {
-			s0 += vk * x[c[k]]
+			s0 += float64(vk * x[c[k]])
 		}
 		y[i] = (s0 + s1) + (s2 + s3)
 	}
