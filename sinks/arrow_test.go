@@ -82,7 +82,7 @@ func TestArrowStreamRoundTrip(t *testing.T) {
 					t.Error("Close closed the underlying writer")
 				}
 				schema, batches := readStream(t, out.Bytes())
-				if !schema.Equal(s.table.Schema()) {
+				if !schema.Equal(toArrow(s.table.Schema())) {
 					t.Errorf("%s: schema %v, want %v", s.table.Name(), schema, s.table.Schema())
 				}
 				checkMeta(t, schema)
@@ -113,7 +113,7 @@ func TestArrowStreamEmpty(t *testing.T) {
 		t.Fatal(err)
 	}
 	schema, batches := readStream(t, out.Bytes())
-	if !schema.Equal(rows.Schema()) || len(batches) != 0 {
+	if !schema.Equal(toArrow(rows.Schema())) || len(batches) != 0 {
 		t.Errorf("read %d batches of %v, want none of %v", len(batches), schema, rows.Schema())
 	}
 	checkMeta(t, schema)

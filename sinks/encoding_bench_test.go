@@ -5,8 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/apache/arrow-go/v18/parquet"
 )
 
 // The encoding benchmarks write realistic data with each candidate encoding
@@ -14,32 +12,30 @@ import (
 // columnEncodings were chosen (see doc.go). Their time includes generating
 // the data. Run with -benchtime=1x.
 
-// encodingCase is a candidate: properties applied after the defaults.
+// encodingCase is a candidate: options, whose encodings override the
+// defaults.
 type encodingCase struct {
 	name string
 	opts ParquetOptions
 }
 
-func dictFor(cols ...string) []parquet.WriterProperty {
-	var p []parquet.WriterProperty
+// encodingFor returns an override of the encoding of cols.
+func encodingFor(e encoding, cols ...string) map[string]encoding {
+	m := map[string]encoding{}
 	for _, c := range cols {
-		p = append(p, parquet.WithDictionaryFor(c, true))
+		m[c] = e
 	}
-	return p
-}
-
-func encodingFor(col string, e parquet.Encoding) []parquet.WriterProperty {
-	return []parquet.WriterProperty{parquet.WithDictionaryFor(col, false), parquet.WithEncodingFor(col, e)}
+	return m
 }
 
 // BenchmarkSpikeEncodings writes 100 trials (5 M rows) of realistic spikes.
 func BenchmarkSpikeEncodings(b *testing.B) {
 	cases := []encodingCase{
 		{name: "default"},
-		{name: "all-dictionary", opts: ParquetOptions{extra: dictFor("step", "t")}},
-		{name: "all-plain", opts: ParquetOptions{extra: []parquet.WriterProperty{
-			parquet.WithDictionaryDefault(false), parquet.WithEncoding(parquet.Encodings.Plain)}}},
-		{name: "t-byte-stream-split", opts: ParquetOptions{extra: encodingFor("t", parquet.Encodings.ByteStreamSplit)}},
+		{name: "all-dictionary", opts: ParquetOptions{encodings: encodingFor(encRLEDict, "step", "t")}},
+		{name: "all-plain", opts: ParquetOptions{encodings: encodingFor(encPlain, "trial", "neuron", "step", "t")}},
+		{name: "step-plain", opts: ParquetOptions{encodings: encodingFor(encPlain, "step")}},
+		{name: "t-byte-stream-split", opts: ParquetOptions{encodings: encodingFor(encBSS, "t")}},
 		{name: "zstd-level-9", opts: ParquetOptions{CompressionLevel: 9}},
 		{name: "snappy", opts: ParquetOptions{Compression: "snappy"}},
 		{name: "none", opts: ParquetOptions{Compression: "none"}},
@@ -60,8 +56,8 @@ func BenchmarkSpikeEncodings(b *testing.B) {
 func BenchmarkOutputEncodings(b *testing.B) {
 	cases := []encodingCase{
 		{name: "default"},
-		{name: "all-dictionary", opts: ParquetOptions{extra: dictFor("step", "t", "out")}},
-		{name: "out-plain", opts: ParquetOptions{extra: encodingFor("out", parquet.Encodings.Plain)}},
+		{name: "all-dictionary", opts: ParquetOptions{encodings: encodingFor(encRLEDict, "step", "t", "out")}},
+		{name: "out-plain", opts: ParquetOptions{encodings: encodingFor(encPlain, "out")}},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

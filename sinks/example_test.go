@@ -62,9 +62,7 @@ func ExampleCreateParquet() {
 	}
 	fmt.Println("columns:", strings.Join(cols, ", "))
 	for _, kv := range pf.MetaData().KeyValueMetadata() {
-		if kv.Key != "ARROW:schema" {
-			fmt.Printf("%s=%s\n", kv.Key, *kv.Value)
-		}
+		fmt.Printf("%s=%s\n", kv.Key, *kv.Value)
 	}
 	// Output:
 	// rows: 40

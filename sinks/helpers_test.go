@@ -92,14 +92,35 @@ func readParquet(t testing.TB, path string) parquetFile {
 	return out
 }
 
-// sameColumns reports whether a and b have the same column names, types
-// and nullability, ignoring metadata (pqarrow adds PARQUET:field_id).
-func sameColumns(a, b *arrow.Schema) bool {
-	if a.NumFields() != b.NumFields() {
+// arrowTypes are the Arrow types of the column types.
+var arrowTypes = map[Type]arrow.DataType{
+	Int32:   arrow.PrimitiveTypes.Int32,
+	Int64:   arrow.PrimitiveTypes.Int64,
+	Float32: arrow.PrimitiveTypes.Float32,
+	Float64: arrow.PrimitiveTypes.Float64,
+	Bool:    arrow.FixedWidthTypes.Boolean,
+	String:  arrow.BinaryTypes.String,
+}
+
+// toArrow returns the Arrow schema that s should read back as: the same
+// names, the Arrow types of the column types, nothing nullable.
+func toArrow(s *Schema) *arrow.Schema {
+	var fields []arrow.Field
+	for _, c := range s.Columns() {
+		fields = append(fields, arrow.Field{Name: c.Name, Type: arrowTypes[c.Type]})
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// sameColumns reports whether a has the column names, types and
+// nullability of b, ignoring metadata (pqarrow adds PARQUET:field_id).
+func sameColumns(a *arrow.Schema, b *Schema) bool {
+	want := toArrow(b)
+	if a.NumFields() != want.NumFields() {
 		return false
 	}
 	for i, f := range a.Fields() {
-		g := b.Field(i)
+		g := want.Field(i)
 		if f.Name != g.Name || f.Nullable != g.Nullable || !arrow.TypeEqual(f.Type, g.Type) {
 			return false
 		}

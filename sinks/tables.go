@@ -1,59 +1,29 @@
 package sinks
 
-import (
-	"github.com/apache/arrow-go/v18/arrow"
-)
-
 // The schemas of the output tables. Column names and types are a contract
 // with the users' notebooks: change them only with a new table name.
 var (
-	spikesSchema = newSchema(
-		arrow.Field{Name: "trial", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "neuron", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "step", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "t", Type: arrow.PrimitiveTypes.Float32},
+	spikesSchema = mustSchema(
+		Column{"trial", Int32}, Column{"neuron", Int32}, Column{"step", Int32}, Column{"t", Float32},
 	)
-	ratesSchema = newSchema(
-		arrow.Field{Name: "trial", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "neuron", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "bin", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "t", Type: arrow.PrimitiveTypes.Float32},
-		arrow.Field{Name: "rate_hz", Type: arrow.PrimitiveTypes.Float32},
+	ratesSchema = mustSchema(
+		Column{"trial", Int32}, Column{"neuron", Int32}, Column{"bin", Int32}, Column{"t", Float32},
+		Column{"rate_hz", Float32},
 	)
-	outputsSchema = newSchema(
-		arrow.Field{Name: "trial", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "step", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "t", Type: arrow.PrimitiveTypes.Float32},
-		arrow.Field{Name: "out", Type: arrow.PrimitiveTypes.Float32},
+	outputsSchema = mustSchema(
+		Column{"trial", Int32}, Column{"step", Int32}, Column{"t", Float32}, Column{"out", Float32},
 	)
-	trialsSchema = newSchema(
-		arrow.Field{Name: "trial", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "task", Type: arrow.BinaryTypes.String},
-		arrow.Field{Name: "label", Type: arrow.BinaryTypes.String},
-		arrow.Field{Name: "lambda", Type: arrow.PrimitiveTypes.Float64},
-		arrow.Field{Name: "correct", Type: arrow.FixedWidthTypes.Boolean},
-		arrow.Field{Name: "n_spikes", Type: arrow.PrimitiveTypes.Int64},
-		arrow.Field{Name: "seed", Type: arrow.PrimitiveTypes.Int64},
+	trialsSchema = mustSchema(
+		Column{"trial", Int32}, Column{"task", String}, Column{"label", String}, Column{"lambda", Float64},
+		Column{"correct", Bool}, Column{"n_spikes", Int64}, Column{"seed", Int64},
 	)
-	neuronsSchema = newSchema(
-		arrow.Field{Name: "neuron", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "type", Type: arrow.BinaryTypes.String},
-		arrow.Field{Name: "td_ms", Type: arrow.PrimitiveTypes.Float64},
+	neuronsSchema = mustSchema(
+		Column{"neuron", Int32}, Column{"type", String}, Column{"td_ms", Float64},
 	)
-	lambdaSchema = newSchema(
-		arrow.Field{Name: "factor", Type: arrow.PrimitiveTypes.Float64},
-		arrow.Field{Name: "trial", Type: arrow.PrimitiveTypes.Int32},
-		arrow.Field{Name: "label", Type: arrow.BinaryTypes.String},
-		arrow.Field{Name: "correct", Type: arrow.FixedWidthTypes.Boolean},
-		arrow.Field{Name: "peak", Type: arrow.PrimitiveTypes.Float64},
+	lambdaSchema = mustSchema(
+		Column{"factor", Float64}, Column{"trial", Int32}, Column{"label", String}, Column{"correct", Bool},
+		Column{"peak", Float64},
 	)
-
-	spikesNames  = fieldNames(spikesSchema)
-	ratesNames   = fieldNames(ratesSchema)
-	outputsNames = fieldNames(outputsSchema)
-	trialsNames  = fieldNames(trialsSchema)
-	neuronsNames = fieldNames(neuronsSchema)
-	lambdaNames  = fieldNames(lambdaSchema)
 )
 
 // SpikeRows is a batch of the spikes table, one row per spike of the LIF
@@ -77,7 +47,7 @@ func (r *SpikeRows) Append(trial, neuron, step int32, t float32) {
 func (r *SpikeRows) Name() string { return "spikes" }
 
 // Schema returns the schema of the spikes table.
-func (r *SpikeRows) Schema() *arrow.Schema { return spikesSchema }
+func (r *SpikeRows) Schema() *Schema { return spikesSchema }
 
 // Len returns the number of rows.
 func (r *SpikeRows) Len() int { return len(r.Trial) }
@@ -87,15 +57,8 @@ func (r *SpikeRows) Reset() {
 	r.Trial, r.Neuron, r.Step, r.T = r.Trial[:0], r.Neuron[:0], r.Step[:0], r.T[:0]
 }
 
-// RecordBatch returns the rows as an Arrow record batch sharing r's memory;
-// see Table.
-func (r *SpikeRows) RecordBatch() (arrow.RecordBatch, error) {
-	if err := checkLens(r.Name(), spikesNames, len(r.Trial), len(r.Neuron), len(r.Step), len(r.T)); err != nil {
-		return nil, err
-	}
-	return recordBatch(spikesSchema, r.Len(),
-		int32Array(r.Trial), int32Array(r.Neuron), int32Array(r.Step), float32Array(r.T)), nil
-}
+// Columns appends r's column slices to dst; see Table.
+func (r *SpikeRows) Columns(dst []any) []any { return append(dst, r.Trial, r.Neuron, r.Step, r.T) }
 
 // RateRows is a batch of the rates table, the LIF firing rates binned at
 // 5 ms (one rate-model step): trial int32, neuron int32, bin int32,
@@ -121,7 +84,7 @@ func (r *RateRows) Append(trial, neuron, bin int32, t, rateHz float32) {
 func (r *RateRows) Name() string { return "rates" }
 
 // Schema returns the schema of the rates table.
-func (r *RateRows) Schema() *arrow.Schema { return ratesSchema }
+func (r *RateRows) Schema() *Schema { return ratesSchema }
 
 // Len returns the number of rows.
 func (r *RateRows) Len() int { return len(r.Trial) }
@@ -131,14 +94,9 @@ func (r *RateRows) Reset() {
 	r.Trial, r.Neuron, r.Bin, r.T, r.RateHz = r.Trial[:0], r.Neuron[:0], r.Bin[:0], r.T[:0], r.RateHz[:0]
 }
 
-// RecordBatch returns the rows as an Arrow record batch sharing r's memory;
-// see Table.
-func (r *RateRows) RecordBatch() (arrow.RecordBatch, error) {
-	if err := checkLens(r.Name(), ratesNames, len(r.Trial), len(r.Neuron), len(r.Bin), len(r.T), len(r.RateHz)); err != nil {
-		return nil, err
-	}
-	return recordBatch(ratesSchema, r.Len(),
-		int32Array(r.Trial), int32Array(r.Neuron), int32Array(r.Bin), float32Array(r.T), float32Array(r.RateHz)), nil
+// Columns appends r's column slices to dst; see Table.
+func (r *RateRows) Columns(dst []any) []any {
+	return append(dst, r.Trial, r.Neuron, r.Bin, r.T, r.RateHz)
 }
 
 // OutputRows is a batch of the outputs table, the LIF network's readout at
@@ -167,7 +125,7 @@ func (r *OutputRows) Append(trial, step int32, t, out float32) {
 func (r *OutputRows) Name() string { return "outputs" }
 
 // Schema returns the schema of the outputs table.
-func (r *OutputRows) Schema() *arrow.Schema { return outputsSchema }
+func (r *OutputRows) Schema() *Schema { return outputsSchema }
 
 // Len returns the number of rows.
 func (r *OutputRows) Len() int { return len(r.Trial) }
@@ -177,15 +135,8 @@ func (r *OutputRows) Reset() {
 	r.Trial, r.Step, r.T, r.Out = r.Trial[:0], r.Step[:0], r.T[:0], r.Out[:0]
 }
 
-// RecordBatch returns the rows as an Arrow record batch sharing r's memory;
-// see Table.
-func (r *OutputRows) RecordBatch() (arrow.RecordBatch, error) {
-	if err := checkLens(r.Name(), outputsNames, len(r.Trial), len(r.Step), len(r.T), len(r.Out)); err != nil {
-		return nil, err
-	}
-	return recordBatch(outputsSchema, r.Len(),
-		int32Array(r.Trial), int32Array(r.Step), float32Array(r.T), float32Array(r.Out)), nil
-}
+// Columns appends r's column slices to dst; see Table.
+func (r *OutputRows) Columns(dst []any) []any { return append(dst, r.Trial, r.Step, r.T, r.Out) }
 
 // TrialRows is a batch of the trials table, one row per LIF trial:
 // trial int32, task string, label string, lambda float64, correct bool,
@@ -198,9 +149,6 @@ type TrialRows struct {
 	Correct []bool    // whether the spiking network's output scored correct
 	NSpikes []int64   // number of spikes in the trial, all neurons
 	Seed    []int64   // seed of the trial's random numbers
-
-	task, label stringScratch
-	correct     boolScratch
 }
 
 // Append adds one trial.
@@ -218,7 +166,7 @@ func (r *TrialRows) Append(trial int32, task, label string, lambda float64, corr
 func (r *TrialRows) Name() string { return "trials" }
 
 // Schema returns the schema of the trials table.
-func (r *TrialRows) Schema() *arrow.Schema { return trialsSchema }
+func (r *TrialRows) Schema() *Schema { return trialsSchema }
 
 // Len returns the number of rows.
 func (r *TrialRows) Len() int { return len(r.Trial) }
@@ -231,25 +179,9 @@ func (r *TrialRows) Reset() {
 	r.Correct, r.NSpikes, r.Seed = r.Correct[:0], r.NSpikes[:0], r.Seed[:0]
 }
 
-// RecordBatch returns the rows as an Arrow record batch sharing r's memory;
-// see Table.
-func (r *TrialRows) RecordBatch() (arrow.RecordBatch, error) {
-	if err := checkLens(r.Name(), trialsNames, len(r.Trial), len(r.Task), len(r.Label), len(r.Lambda),
-		len(r.Correct), len(r.NSpikes), len(r.Seed)); err != nil {
-		return nil, err
-	}
-	task, err := r.task.array(r.Name(), "task", r.Task)
-	if err != nil {
-		return nil, err
-	}
-	label, err := r.label.array(r.Name(), "label", r.Label)
-	if err != nil {
-		task.Release()
-		return nil, err
-	}
-	return recordBatch(trialsSchema, r.Len(),
-		int32Array(r.Trial), task, label, float64Array(r.Lambda),
-		r.correct.array(r.Correct), int64Array(r.NSpikes), int64Array(r.Seed)), nil
+// Columns appends r's column slices to dst; see Table.
+func (r *TrialRows) Columns(dst []any) []any {
+	return append(dst, r.Trial, r.Task, r.Label, r.Lambda, r.Correct, r.NSpikes, r.Seed)
 }
 
 // NeuronRows is a batch of the neurons table, one row per neuron of the
@@ -258,7 +190,6 @@ type NeuronRows struct {
 	Neuron []int32   // neuron index, 0 … N-1
 	Type   []string  // "E" (excitatory) or "I" (inhibitory)
 	TdMS   []float64 // synaptic decay time constant in ms
-	typ    stringScratch
 }
 
 // Append adds one neuron.
@@ -272,7 +203,7 @@ func (r *NeuronRows) Append(neuron int32, typ string, tdMS float64) {
 func (r *NeuronRows) Name() string { return "neurons" }
 
 // Schema returns the schema of the neurons table.
-func (r *NeuronRows) Schema() *arrow.Schema { return neuronsSchema }
+func (r *NeuronRows) Schema() *Schema { return neuronsSchema }
 
 // Len returns the number of rows.
 func (r *NeuronRows) Len() int { return len(r.Neuron) }
@@ -283,18 +214,8 @@ func (r *NeuronRows) Reset() {
 	r.Neuron, r.Type, r.TdMS = r.Neuron[:0], r.Type[:0], r.TdMS[:0]
 }
 
-// RecordBatch returns the rows as an Arrow record batch sharing r's memory;
-// see Table.
-func (r *NeuronRows) RecordBatch() (arrow.RecordBatch, error) {
-	if err := checkLens(r.Name(), neuronsNames, len(r.Neuron), len(r.Type), len(r.TdMS)); err != nil {
-		return nil, err
-	}
-	typ, err := r.typ.array(r.Name(), "type", r.Type)
-	if err != nil {
-		return nil, err
-	}
-	return recordBatch(neuronsSchema, r.Len(), int32Array(r.Neuron), typ, float64Array(r.TdMS)), nil
-}
+// Columns appends r's column slices to dst; see Table.
+func (r *NeuronRows) Columns(dst []any) []any { return append(dst, r.Neuron, r.Type, r.TdMS) }
 
 // LambdaRows is a batch of the lambda table, one row per trial of the λ
 // grid search: factor float64, trial int32, label string, correct bool,
@@ -305,9 +226,6 @@ type LambdaRows struct {
 	Label   []string  // trial condition, e.g. "go" or "nogo"
 	Correct []bool    // whether the trial scored correct at this factor
 	Peak    []float64 // the output extreme the trial was scored on (max, or min for negative targets)
-
-	label   stringScratch
-	correct boolScratch
 }
 
 // Append adds one trial of the search.
@@ -323,7 +241,7 @@ func (r *LambdaRows) Append(factor float64, trial int32, label string, correct b
 func (r *LambdaRows) Name() string { return "lambda" }
 
 // Schema returns the schema of the lambda table.
-func (r *LambdaRows) Schema() *arrow.Schema { return lambdaSchema }
+func (r *LambdaRows) Schema() *Schema { return lambdaSchema }
 
 // Len returns the number of rows.
 func (r *LambdaRows) Len() int { return len(r.Factor) }
@@ -334,18 +252,9 @@ func (r *LambdaRows) Reset() {
 	r.Factor, r.Trial, r.Label, r.Correct, r.Peak = r.Factor[:0], r.Trial[:0], r.Label[:0], r.Correct[:0], r.Peak[:0]
 }
 
-// RecordBatch returns the rows as an Arrow record batch sharing r's memory;
-// see Table.
-func (r *LambdaRows) RecordBatch() (arrow.RecordBatch, error) {
-	if err := checkLens(r.Name(), lambdaNames, len(r.Factor), len(r.Trial), len(r.Label), len(r.Correct), len(r.Peak)); err != nil {
-		return nil, err
-	}
-	label, err := r.label.array(r.Name(), "label", r.Label)
-	if err != nil {
-		return nil, err
-	}
-	return recordBatch(lambdaSchema, r.Len(),
-		float64Array(r.Factor), int32Array(r.Trial), label, r.correct.array(r.Correct), float64Array(r.Peak)), nil
+// Columns appends r's column slices to dst; see Table.
+func (r *LambdaRows) Columns(dst []any) []any {
+	return append(dst, r.Factor, r.Trial, r.Label, r.Correct, r.Peak)
 }
 
 // Compile-time checks that every table implements Table.

@@ -1,6 +1,9 @@
 package sinks
 
 import (
+	"bytes"
+	"io"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -173,41 +176,71 @@ func sliceRange(want map[string]any, lo, hi int) map[string]any {
 	return out
 }
 
-func TestTablesRecordBatch(t *testing.T) {
+func TestTablesColumns(t *testing.T) {
 	for _, s := range sampleTables() {
 		t.Run(s.table.Name(), func(t *testing.T) {
 			s.fill(0)
 			s.fill(1)
-			rec, err := s.table.RecordBatch()
-			if err != nil {
-				t.Fatal(err)
+			schema := s.table.Schema()
+			cols := s.table.Columns(nil)
+			if len(cols) != schema.Len() || len(s.want) != schema.Len() {
+				t.Fatalf("%d columns, sample %d, schema %v", len(cols), len(s.want), schema)
 			}
-			defer rec.Release()
-			if !rec.Schema().Equal(s.table.Schema()) {
-				t.Fatalf("schema %v, want %v", rec.Schema(), s.table.Schema())
-			}
-			if int(rec.NumRows()) != s.table.Len() {
-				t.Fatalf("%d rows, want %d", rec.NumRows(), s.table.Len())
-			}
-			for i, c := range rec.Columns() {
-				if v, ok := c.(interface{ ValidateFull() error }); ok {
-					if err := v.ValidateFull(); err != nil {
-						t.Errorf("column %d: %v", i, err)
-					}
+			for i, c := range schema.Columns() {
+				if !reflect.DeepEqual(cols[i], s.want[c.Name]) {
+					t.Errorf("column %s = %v, want %v", c.Name, cols[i], s.want[c.Name])
+				}
+				if n, ok := columnLen(cols[i], c.Type); !ok || n != s.table.Len() {
+					t.Errorf("column %s is a %T of %d rows, want a %v column of %d", c.Name, cols[i], n, c.Type, s.table.Len())
 				}
 			}
-			if got := recordColumns(t, rec); !reflect.DeepEqual(got, s.want) {
-				t.Errorf("columns\n got %v\nwant %v", got, s.want)
-			}
-			if len(s.want) != s.table.Schema().NumFields() {
-				t.Errorf("sample covers %d columns of %d", len(s.want), s.table.Schema().NumFields())
-			}
-			for _, f := range s.table.Schema().Fields() {
-				if f.Nullable {
-					t.Errorf("column %s is nullable", f.Name)
-				}
+			if _, n, err := tableColumns(s.table, schema, nil); err != nil || n != s.table.Len() {
+				t.Errorf("tableColumns: %d rows, %v", n, err)
 			}
 		})
+	}
+}
+
+// TestTableSchemas pins the column names and types, a contract with the
+// users' notebooks.
+func TestTableSchemas(t *testing.T) {
+	want := map[string]string{
+		"spikes":  "trial int32, neuron int32, step int32, t float32",
+		"rates":   "trial int32, neuron int32, bin int32, t float32, rate_hz float32",
+		"outputs": "trial int32, step int32, t float32, out float32",
+		"trials":  "trial int32, task string, label string, lambda float64, correct bool, n_spikes int64, seed int64",
+		"neurons": "neuron int32, type string, td_ms float64",
+		"lambda":  "factor float64, trial int32, label string, correct bool, peak float64",
+	}
+	for _, s := range sampleTables() {
+		if got := s.table.Schema().String(); got != want[s.table.Name()] {
+			t.Errorf("%s: schema %q, want %q", s.table.Name(), got, want[s.table.Name()])
+		}
+	}
+}
+
+func TestNewSchemaErrors(t *testing.T) {
+	for _, c := range []struct {
+		cols   []Column
+		expect string
+	}{
+		{nil, "no columns"},
+		{[]Column{{"", Int32}}, "no name"},
+		{[]Column{{"a", Int32}, {"a", Int64}}, `"a"`},
+		{[]Column{{"a", Type(0)}}, "invalid type"},
+		{[]Column{{"a", Type(99)}}, "Type(99)"},
+	} {
+		if _, err := NewSchema(c.cols...); err == nil || !strings.Contains(err.Error(), c.expect) {
+			t.Errorf("NewSchema(%v): %v, want an error mentioning %s", c.cols, err, c.expect)
+		}
+	}
+	s, err := NewSchema(Column{"x", Float64}, Column{"y", String})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Equal(nil) || !s.Equal(s) || s.Equal(trialsSchema) || s.String() != "x float64, y string" ||
+		!reflect.DeepEqual(s.Names(), []string{"x", "y"}) {
+		t.Errorf("schema %v: Equal, String or Names wrong", s)
 	}
 }
 
@@ -262,94 +295,137 @@ func TestSpikeRowsAppendDoesNotAllocate(t *testing.T) {
 	}
 }
 
-func TestRecordBatchAllocationsDoNotGrowWithRows(t *testing.T) {
-	allocsFor := func(table Table, fill func(n int), n int) float64 {
-		table.Reset()
-		fill(n)
-		rec, err := table.RecordBatch() // grow the scratch buffers
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec.Release()
-		return testing.AllocsPerRun(10, func() {
-			rec, err := table.RecordBatch()
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec.Release()
-		})
-	}
+// TestWriteAllocationsDoNotGrowWithRows checks that the writers allocate
+// per batch, not per row: a batch of 20,000 rows allocates no more than
+// one of 10 once the writer's buffers have grown.
+func TestWriteAllocationsDoNotGrowWithRows(t *testing.T) {
 	var spikes SpikeRows
 	fillSpikes := func(n int) {
+		spikes.Reset()
 		for i := range n {
 			spikes.Append(0, int32(i%200), int32(i), float32(i)*5e-5)
 		}
 	}
 	var trials TrialRows
 	fillTrials := func(n int) {
+		trials.Reset()
 		for i := range n {
-			trials.Append(int32(i), "go-nogo", "go", 45, i%2 == 0, 100, 1)
+			trials.Append(int32(i), "go-nogo", []string{"go", "nogo"}[i%2], 45, i%3 == 0, 100, 1)
 		}
 	}
 	for _, c := range []struct {
 		table Table
 		fill  func(int)
 	}{{&spikes, fillSpikes}, {&trials, fillTrials}} {
-		small, large := allocsFor(c.table, c.fill, 10), allocsFor(c.table, c.fill, 100000)
-		if large != small {
-			t.Errorf("%s: RecordBatch allocates %v times for 10 rows, %v for 100000", c.table.Name(), small, large)
+		allocsFor := func(write func(Table) error, n int) float64 {
+			c.fill(n)
+			for range 1 + 600000/n { // grow the buffers, past a few pages
+				if err := write(c.table); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return testing.AllocsPerRun(50, func() {
+				if err := write(c.table); err != nil {
+					t.Fatal(err)
+				}
+			})
 		}
+		pw, err := CreateParquet(filepath.Join(t.TempDir(), "x.parquet"), c.table.Schema(), nil,
+			&ParquetOptions{RowGroupRows: 1 << 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		as, err := NewArrowStream(io.Discard, c.table.Schema(), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []struct {
+			name  string
+			write func(Table) error
+		}{{"parquet", pw.Write}, {"arrow", as.Write}} {
+			small, large := allocsFor(w.write, 10), allocsFor(w.write, 20000)
+			t.Logf("%s %s: %v allocations per batch of 10 rows, %v per batch of 20,000", w.name, c.table.Name(), small, large)
+			if large > small+1 || large > 8 {
+				t.Errorf("%s %s: Write allocates %v times for 10 rows, %v for 20,000", w.name, c.table.Name(), small, large)
+			}
+		}
+		pw.Abort()
 	}
 }
 
-func TestRecordBatchSharesNumericColumns(t *testing.T) {
+func TestColumnsShareMemory(t *testing.T) {
 	var rows SpikeRows
 	rows.Append(4, 5, 6, 7)
-	rec, err := rows.RecordBatch()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rec.Release()
-	if got := rec.Column(2).(*array.Int32).Int32Values(); &got[0] != &rows.Step[0] {
+	if got := rows.Columns(nil)[2].([]int32); &got[0] != &rows.Step[0] {
 		t.Error("step column was copied")
 	}
 }
 
-func TestRecordBatchColumnLengthMismatch(t *testing.T) {
+func TestColumnLengthMismatch(t *testing.T) {
 	rows := SpikeRows{Trial: []int32{1, 2}, Neuron: []int32{1, 2}, Step: []int32{1}, T: []float32{1, 2}}
-	_, err := rows.RecordBatch()
+	_, _, err := tableColumns(&rows, rows.Schema(), nil)
 	if err == nil || !strings.Contains(err.Error(), "spikes") || !strings.Contains(err.Error(), "step") {
 		t.Errorf("error %v, want one naming table spikes and column step", err)
 	}
 	trials := TrialRows{Trial: []int32{1}, Task: []string{"go-nogo"}}
-	_, err = trials.RecordBatch()
+	_, _, err = tableColumns(&trials, trials.Schema(), nil)
 	if err == nil || !strings.Contains(err.Error(), "trials") || !strings.Contains(err.Error(), "label") {
 		t.Errorf("error %v, want one naming table trials and column label", err)
 	}
 }
 
+// badTable claims the spikes schema but hands over columns of other types
+// or number.
+type badTable struct {
+	SpikeRows
+	cols []any
+}
+
+func (b *badTable) Columns(dst []any) []any { return append(dst, b.cols...) }
+
+func TestColumnTypeMismatch(t *testing.T) {
+	for _, c := range []struct {
+		cols   []any
+		expect string
+	}{
+		{[]any{[]int32{1}, []int32{1}, []int32{1}, []float64{1}}, "column t is a []float64"},
+		{[]any{[]int32{1}, []int32{1}, []int32{1}}, "3 columns, want 4"},
+		{[]any{[]int32{1}, []int32{1}, []int32{1}, "x"}, "column t is a string"},
+	} {
+		_, _, err := tableColumns(&badTable{cols: c.cols}, spikesSchema, nil)
+		if err == nil || !strings.Contains(err.Error(), c.expect) {
+			t.Errorf("%v: error %v, want one mentioning %q", c.cols, err, c.expect)
+		}
+	}
+}
+
 func TestBoolColumnPastOneByte(t *testing.T) {
 	// A scratch bitmap reused for a shorter batch must not keep old bits.
+	var out bytes.Buffer
 	var rows LambdaRows
-	for i := range 20 {
-		rows.Append(1, int32(i), "go", true, 0)
-	}
-	rec, err := rows.RecordBatch()
+	w, err := NewArrowStream(&out, rows.Schema(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.Release()
+	for i := range 20 {
+		rows.Append(1, int32(i), "go", true, 0)
+	}
+	if err := w.Write(&rows); err != nil {
+		t.Fatal(err)
+	}
 	rows.Reset()
 	want := []bool{false, true, false, false, true, true, false, true, false, false, true}
 	for i, c := range want {
 		rows.Append(1, int32(i), "nogo", c, 0)
 	}
-	rec, err = rows.RecordBatch()
-	if err != nil {
+	if err := w.Write(&rows); err != nil {
 		t.Fatal(err)
 	}
-	defer rec.Release()
-	if got := arrayValues(t, arrow.FixedWidthTypes.Boolean, rec.Column(3)); !reflect.DeepEqual(got, want) {
-		t.Errorf("correct = %v, want %v", got, want)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, batches := readStream(t, out.Bytes())
+	if len(batches) != 2 || !reflect.DeepEqual(batches[1]["correct"], want) {
+		t.Errorf("correct = %v, want %v", batches, want)
 	}
 }
