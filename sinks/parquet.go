@@ -13,7 +13,7 @@ const DefaultRowGroupRows = 1 << 20
 // createdBy is the file's created_by: the writer, in the format's
 // "<application> version <version>" form. The version is that of the
 // writer's output and changes when the bytes written for the same rows do.
-const createdBy = "spikernn sinks version 2"
+const createdBy = "spikernn-sinks version 2.0.0"
 
 // parquetMagic begins and ends every Parquet file.
 const parquetMagic = "PAR1"
