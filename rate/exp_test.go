@@ -80,26 +80,45 @@ func TestExpAccuracy(t *testing.T) {
 	}
 }
 
-// TestSigmoidVec checks that the network's activation loop computes
-// exactly Sigmoid, and Sigmoid's limits.
+// TestSigmoidVec checks that the network's activation loop (two at a
+// time in assembly on amd64) computes exactly Sigmoid, on vectors of
+// every parity, with and without arguments beyond expLimit; and
+// Sigmoid's limits.
 func TestSigmoidVec(t *testing.T) {
 	r := rng.New(2)
-	x := make([]float64, 10000)
-	for i := range x {
-		x[i] = r.NormFloat64() * 10
+	check := func(x []float64) {
+		t.Helper()
+		y := make([]float64, len(x))
+		sigmoidVec(y, x)
+		for i, v := range x {
+			want := Sigmoid(v)
+			if math.Float64bits(y[i]) != math.Float64bits(want) {
+				t.Fatalf("len %d: sigmoidVec at %v = %v, Sigmoid = %v", len(x), v, y[i], want)
+			}
+			if !math.IsNaN(v) && math.Abs(want-1/(1+math.Exp(-v))) > 1e-15 {
+				t.Fatalf("Sigmoid(%v) = %v, with math.Exp %v", v, want, 1/(1+math.Exp(-v)))
+			}
+		}
 	}
-	x = append(x, 0, math.Copysign(0, -1), 1e-310, 699.9, 700, -700, 710, -710, 745, -746, 1e300, -1e300,
-		math.Inf(1), math.Inf(-1), math.NaN())
-	y := make([]float64, len(x))
-	sigmoidVec(y, x)
-	for i, v := range x {
-		want := Sigmoid(v)
-		if math.Float64bits(y[i]) != math.Float64bits(want) {
-			t.Fatalf("sigmoidVec at %v = %v, Sigmoid = %v", v, y[i], want)
+	for _, n := range []int{0, 1, 2, 3, 200, 10001} {
+		x := make([]float64, n)
+		for i := range x {
+			switch i % 3 {
+			case 0:
+				x[i] = r.NormFloat64() * 10
+			case 1:
+				x[i] = (2*r.Float64() - 1) * expLimit * 0.9999
+			default:
+				x[i] = r.NormFloat64() * 1e-8
+			}
 		}
-		if !math.IsNaN(v) && math.Abs(want-1/(1+math.Exp(-v))) > 1e-15 {
-			t.Fatalf("Sigmoid(%v) = %v, with math.Exp %v", v, want, 1/(1+math.Exp(-v)))
-		}
+		check(x)
+	}
+	special := []float64{0, math.Copysign(0, -1), 1e-310, 699.9, -699.9, 700, -700, 710, -710, 745, -746,
+		1e300, -1e300, math.Inf(1), math.Inf(-1), math.NaN()}
+	check(special)
+	for _, v := range special {
+		check([]float64{0.5, v, -3})
 	}
 	for _, c := range []struct{ x, want float64 }{{0, 0.5}, {math.Inf(1), 1}, {math.Inf(-1), 0}, {800, 1}, {-800, 0}} {
 		if got := Sigmoid(c.x); got != c.want {

@@ -1,0 +1,9 @@
+//go:build amd64 && !noasm && !purego
+
+package rate
+
+// sigmoidPairs sets r[i] = Sigmoid(x[i]) for i < len(x) &^ 1, two at a
+// time in SSE2 (exp_amd64.s), for |x[i]| < expLimit. len(r) ≥ len(x).
+//
+//go:noescape
+func sigmoidPairs(r, x []float64)

@@ -1,0 +1,12 @@
+//go:build !amd64 || noasm || purego
+
+package rate
+
+// sigmoidPairs sets r[i] = Sigmoid(x[i]) for i < len(x) &^ 1.
+func sigmoidPairs(r, x []float64) {
+	x = x[:len(x)&^1]
+	r = r[:len(x)]
+	for i, v := range x {
+		r[i] = Sigmoid(v)
+	}
+}
