@@ -80,21 +80,20 @@ func exp(x float64) float64 {
 	return scale + float64(scale*tmp)
 }
 
-// sigmoidVec sets r[i] = Sigmoid(x[i]): two at a time in sigmoidPairs
-// unless some |x[i]| ≥ expLimit (or is NaN), which only a diverging
-// network reaches.
+// sigmoidVec sets r[i] = Sigmoid(x[i]), two at a time in sigmoidPairs;
+// a pair with an argument beyond expLimit (which only a diverging network
+// reaches) goes through Sigmoid.
 func sigmoidVec(r, x []float64) {
 	r = r[:len(x)]
-	for _, v := range x {
-		if !(math.Abs(v) < expLimit) {
-			for i, v := range x {
-				r[i] = Sigmoid(v)
-			}
-			return
+	for len(x) >= 2 {
+		k := sigmoidPairs(r, x)
+		r, x = r[k:], x[k:]
+		if len(x) >= 2 {
+			r[0], r[1] = Sigmoid(x[0]), Sigmoid(x[1])
+			r, x = r[2:], x[2:]
 		}
 	}
-	sigmoidPairs(r, x)
-	if k := len(x) - 1; len(x)%2 == 1 {
-		r[k] = Sigmoid(x[k])
+	if len(x) == 1 {
+		r[0] = Sigmoid(x[0])
 	}
 }

@@ -3,7 +3,8 @@
 #include "textflag.h"
 
 // Constants of exp (exp.go), each twice: -expInvLn2N, expShift,
-// expNegLn2H, expNegLn2L, expC2 … expC5, 1, and the index mask expN-1.
+// expNegLn2H, expNegLn2L, expC2 … expC5, 1, the mask of |x| and
+// expLimit.
 #define PAIR(off, bits) \
 	DATA sigk<>+off(SB)/8, $bits \
 	DATA sigk<>+(off+8)(SB)/8, $bits
@@ -17,16 +18,18 @@ PAIR(0x50, 0x3fc555555555543c)
 PAIR(0x60, 0x3fa55555cf172b91)
 PAIR(0x70, 0x3f81111167a4d017)
 PAIR(0x80, 0x3ff0000000000000)
-PAIR(0x90, 0x000000000000007f)
-GLOBL sigk<>(SB), RODATA|NOPTR, $0xa0
+PAIR(0x90, 0x7fffffffffffffff) // |·|
+PAIR(0xa0, 0x4085e00000000000) // expLimit
+GLOBL sigk<>(SB), RODATA|NOPTR, $0xb0
 
-// func sigmoidPairs(r, x []float64)
+// func sigmoidPairs(r, x []float64) int
 //
 // r[i] = 1/(1 + exp(-x[i])) for i < len(x) &^ 1, two lanes at a time,
-// every operation in the order and rounding of exp in exp.go (the
-// caller guarantees |x[i]| < expLimit). Negations are folded: -c·v for
-// c·(-v) and kd·H - v for -v + kd·H give the same bits.
-TEXT ·sigmoidPairs(SB), NOSPLIT, $0-48
+// every operation in the order and rounding of exp in exp.go, up to the
+// first pair with an |x[i]| ≥ expLimit or a NaN; returns the number of
+// values done. Negations are folded: -c·v for c·(-v) and kd·H - v for
+// -v + kd·H give the same bits.
+TEXT ·sigmoidPairs(SB), NOSPLIT, $0-56
 	MOVQ r_base+0(FP), DI
 	MOVQ x_base+24(FP), SI
 	MOVQ x_len+32(FP), CX
@@ -41,13 +44,20 @@ TEXT ·sigmoidPairs(SB), NOSPLIT, $0-48
 	MOVUPD sigk<>+0x60(SB), X11 // expC4
 	MOVUPD sigk<>+0x70(SB), X12 // expC5
 	MOVUPD sigk<>+0x80(SB), X13 // 1
-	MOVUPD sigk<>+0x90(SB), X14 // expN-1
+	MOVUPD sigk<>+0x90(SB), X14 // mask of |·|
 	XORQ AX, AX
 	CMPQ AX, CX
 	JGE done
 
 loop:
 	MOVUPD (SI)(AX*8), X0 // v
+	MOVAPD X0, X1
+	ANDPD X14, X1
+	MOVUPD sigk<>+0xa0(SB), X2
+	CMPPD X2, X1, $5      // !(|v| < expLimit)
+	MOVMSKPD X1, DX
+	TESTQ DX, DX
+	JNZ done
 	MOVAPD X0, X1
 	MULPD X5, X1          // expInvLn2N·(-v)
 	ADDPD X6, X1          // kd, whose bits are ki
@@ -58,12 +68,12 @@ loop:
 	SUBPD X0, X3          // -v + kd·H
 	MULPD X8, X1          // kd·L
 	ADDPD X1, X3          // r
-	MOVAPD X2, X4
-	PAND X14, X4          // ki mod expN
-	PSLLQ $45, X2         // top = ki << (52-expBits)
-	MOVQ X4, R8
-	PSHUFD $0xee, X4, X4
+	MOVQ X2, R8
+	PSHUFD $0xee, X2, X4
 	MOVQ X4, R9
+	ANDQ $0x7f, R8        // j = ki mod expN
+	ANDQ $0x7f, R9
+	PSLLQ $45, X2         // top = ki << (52-expBits)
 	SHLQ $1, R8
 	SHLQ $1, R9
 	MOVSD (R10)(R8*8), X4  // tail
@@ -95,4 +105,5 @@ loop:
 	JL loop
 
 done:
+	MOVQ AX, ret+48(FP)
 	RET

@@ -119,6 +119,14 @@ func TestSigmoidVec(t *testing.T) {
 	check(special)
 	for _, v := range special {
 		check([]float64{0.5, v, -3})
+		// Beyond expLimit in the middle of a long vector, at an even and
+		// at an odd position.
+		x := make([]float64, 201)
+		for i := range x {
+			x[i] = r.NormFloat64() * 5
+		}
+		x[100], x[151] = v, v
+		check(x)
 	}
 	for _, c := range []struct{ x, want float64 }{{0, 0.5}, {math.Inf(1), 1}, {math.Inf(-1), 0}, {800, 1}, {-800, 0}} {
 		if got := Sigmoid(c.x); got != c.want {
