@@ -11,16 +11,20 @@ package rate
 // The compressed forms are derived from W_eff alone, never from the
 // history of a run: a net rebuilt from a model, or a training run resumed
 // from a checkpoint, uses the same forms and computes the same bits.
+//
+// Under Dale's principle an entry of w that reaches w ≤ 0 has a zero
+// gradient from then on (relu's derivative is 0 at and below 0, as in
+// PyTorch), and its Adam moment m, which moved it down, keeps its sign
+// (m ← β1·m): Adam moves it further down, never back (TestSparseFromState
+// counts none). The compressed forms do not rely on this: a trainer's
+// support is every entry it trains, and each rebuild after an Adam step
+// keeps exactly the nonzero entries of W_eff.
 
 // sparseMaxDensity is the largest fraction of nonzero entries of W_eff for
-// which the products use the compressed forms. BenchmarkRecurrentProduct
-// measures the crossover: at N = 200 a compressed product costs as much
-// as a dense one at about 25–30% nonzeros on its own, and at about 35%
-// inside a trial, where the dense matrix competes for the cache with the
-// trial's history; 0.25 keeps the dense path for networks that are
-// clearly dense (without Dale's principle every entry trains) and the
-// compressed one for every sparse network of the method.
-var sparseMaxDensity = 0.25
+// which the products use the compressed forms: sparseCrossover of the
+// build, changed only by tests. BenchmarkRecurrentProduct measures the
+// crossover against the dense BLAS product.
+var sparseMaxDensity = sparseCrossover
 
 // csr is a matrix in compressed sparse row form: row i holds the values
 // val[ptr[i]:ptr[i+1]] in the columns col[ptr[i]:ptr[i+1]], in increasing
