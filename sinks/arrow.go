@@ -91,10 +91,11 @@ func bodyCompression(name string) (bufferCompressor, int8, error) {
 // ArrowStream writes batches of one table in the Arrow IPC stream format
 // (read by pyarrow.ipc.open_stream and arrow-go's ipc.NewReader): a schema
 // message, one record batch message per Write, and an end-of-stream marker
-// written by Close. Each Write is sent to the underlying writer, in one
-// Write call per message, before it returns, so a consumer at the other end
-// of a pipe sees every batch as it is written; nothing is kept across
-// batches but reused buffers, so memory is flat. Columns are non-nullable
+// written by Close. Each Write is sent to the underlying writer before it
+// returns, so a consumer at the other end of a pipe sees every batch as it
+// is written; fixed-width columns are written straight from the table's
+// slices (on little-endian machines), and nothing is kept across batches
+// but reused buffers, so memory is flat. Columns are non-nullable
 // (no validity bitmaps); strings are utf8 (int32 offsets). An ArrowStream
 // is not safe for concurrent use.
 type ArrowStream struct {
@@ -108,7 +109,8 @@ type ArrowStream struct {
 	codec      int8
 	fb         *flatbuffers.Builder
 	msg        []byte     // the message being sent
-	body       []byte     // a batch's body
+	body       []byte     // a batch's body, compressed
+	parts      [][]byte   // the pieces of the body to write after msg
 	bufs       [][]byte   // a batch's buffers, before compression
 	spans      [][2]int64 // their offset and length in the body
 	scratch    []byte     // string offsets and data, booleans
@@ -208,8 +210,8 @@ func (s *ArrowStream) Write(t Table) error {
 	return nil
 }
 
-// send writes the schema message if it is not yet written, then s.msg, and
-// flushes a file.
+// send writes the schema message if it is not yet written, then s.msg and
+// s.parts, and flushes a file.
 func (s *ArrowStream) send() error {
 	if !s.schemaSent {
 		schema := s.encodeSchema()
@@ -220,6 +222,14 @@ func (s *ArrowStream) send() error {
 	}
 	if _, err := s.w.Write(s.msg); err != nil {
 		return err
+	}
+	for _, p := range s.parts {
+		if len(p) == 0 {
+			continue
+		}
+		if _, err := s.w.Write(p); err != nil {
+			return err
+		}
 	}
 	if s.file != nil {
 		return s.file.flush()
@@ -358,26 +368,31 @@ func (s *ArrowStream) encodeBatch(cols []any, n int) error {
 	// is lost; keep the last array for the next batch.
 	s.scratch = scratch
 
-	// The body, compressed buffer by buffer if asked: each buffer
-	// becomes its uncompressed length (int64) and the compressed bytes;
-	// empty buffers stay empty.
+	// The body: the buffers one after the other, each padded to 8 bytes.
+	// Compressed, a buffer becomes its uncompressed length (int64) and
+	// the compressed bytes, gathered in s.body; empty buffers stay empty.
+	// Uncompressed, the buffers are written as they are (parts).
 	body := s.body[:0]
-	s.spans = s.spans[:0]
+	s.spans, s.parts = s.spans[:0], s.parts[:0]
+	var bodyLen int64
 	for _, buf := range s.bufs {
-		lo := len(body)
-		if len(buf) > 0 {
-			if s.comp != nil {
-				body = binary.LittleEndian.AppendUint64(body, uint64(len(buf)))
-				body = s.comp.compress(body, buf)
-			} else {
-				body = append(body, buf...)
-			}
+		size := int64(len(buf))
+		if s.comp != nil && len(buf) > 0 {
+			lo := len(body)
+			body = binary.LittleEndian.AppendUint64(body, uint64(len(buf)))
+			body = s.comp.compress(body, buf)
+			size = int64(len(body) - lo)
+			body = append(body, zeros[:pad(size)]...)
+		} else if len(buf) > 0 {
+			s.parts = append(s.parts, buf, zeros[:pad(size)])
 		}
-		s.spans = append(s.spans, [2]int64{int64(lo), int64(len(body) - lo)})
-		for len(body)%arrowAlignment != 0 {
-			body = append(body, 0)
-		}
+		s.spans = append(s.spans, [2]int64{bodyLen, size})
+		bodyLen += size + int64(pad(size))
 	}
+	if s.comp != nil {
+		s.parts = append(s.parts, body)
+	}
+	s.body = body
 
 	b := s.fb
 	b.Reset()
@@ -409,9 +424,16 @@ func (s *ArrowStream) encodeBatch(cols []any, n int) error {
 		b.PrependUOffsetTSlot(3, comp, 0)
 	}
 	rb := b.EndObject()
-	s.msg = append(s.encapsulate(s.msg[:0], headerRecordBatch, rb, int64(len(body))), body...)
-	s.body = body
+	s.msg = s.encapsulate(s.msg[:0], headerRecordBatch, rb, bodyLen)
 	return nil
+}
+
+// zeros pads buffers.
+var zeros [arrowAlignment]byte
+
+// pad returns the bytes that align size to arrowAlignment.
+func pad(size int64) int {
+	return int(-size & (arrowAlignment - 1))
 }
 
 // fixedBytes returns the little-endian bytes of v: its own memory on a
@@ -438,6 +460,7 @@ func (s *ArrowStream) Close() error {
 	if err == nil {
 		s.msg = binary.LittleEndian.AppendUint32(s.msg[:0], arrowContinuation)
 		s.msg = binary.LittleEndian.AppendUint32(s.msg, 0)
+		s.parts = s.parts[:0]
 		if werr := s.send(); werr != nil {
 			err = fmt.Errorf("sinks: close %s: %w", s.name, werr)
 		}

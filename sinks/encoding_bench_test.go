@@ -33,6 +33,7 @@ func BenchmarkSpikeEncodings(b *testing.B) {
 	cases := []encodingCase{
 		{name: "default"},
 		{name: "all-dictionary", opts: ParquetOptions{encodings: encodingFor(encRLEDict, "step", "t")}},
+		{name: "no-dictionary", opts: ParquetOptions{encodings: encodingFor(encPlain, "trial", "neuron")}},
 		{name: "all-plain", opts: ParquetOptions{encodings: encodingFor(encPlain, "trial", "neuron", "step", "t")}},
 		{name: "step-plain", opts: ParquetOptions{encodings: encodingFor(encPlain, "step")}},
 		{name: "t-byte-stream-split", opts: ParquetOptions{encodings: encodingFor(encBSS, "t")}},
