@@ -19,42 +19,59 @@
 // Every column is non-nullable. Rates are binned at 5 ms, one rate-model
 // step. out is float32, enough for scoring thresholds and plots (see
 // OutputRows). All the batch types implement Table, so the writers take any
-// of them; a Table turns into an Arrow record batch whose numeric columns
-// are the Go slices themselves, so handing a batch to a writer copies
-// nothing until the encoder reads it.
+// of them: a Table describes its columns with a Schema (names and Types)
+// and hands the writers its Go slices themselves (Columns), so handing a
+// batch to a writer copies nothing until the encoder reads it.
+//
+// The writers are the package's own, written from the format
+// specifications, with no dependency but klauspost/compress (zstd, snappy),
+// pierrec/lz4 and google/flatbuffers' small Go runtime: Apache arrow-go,
+// whose Parquet and IPC packages took about two and a half minutes to
+// compile on a cold build cache (gRPC, protobuf, Thrift and the compute
+// kernels come with them), is used only by the tests, as the independent
+// reader that every file written must satisfy.
 //
 // # Parquet
 //
-// CreateParquet writes one table to a Parquet file through arrow-go's
-// pqarrow with WriteBuffered: rows accumulate, encoded and compressed, in
-// one row group of ParquetOptions.RowGroupRows rows (default 1,048,576),
-// which is flushed to disk when full. Columns are compressed with zstd and
-// dictionary encoded, except where another encoding was measured smaller.
-// For 5 M realistic spike rows (100 go-nogo trials of 1 s, 200 neurons at
-// about 12.5 Hz; BenchmarkSpikeEncodings) the file is
+// CreateParquet writes one table to a Parquet file: every column REQUIRED,
+// strings BYTE_ARRAY with the STRING logical type (converted type UTF8),
+// data pages of about 1 MiB of values, each column chunk with min, max and
+// null count statistics (and the NaN count of floats). Rows are encoded
+// page by page as they come; a row group's compressed pages wait in memory
+// until it holds ParquetOptions.RowGroupRows rows (default 1,048,576) and
+// are then written out. Columns are compressed with zstd and dictionary
+// encoded (RLE_DICTIONARY, falling back to PLAIN in a row group whose
+// dictionary outgrows 1 MiB), except booleans (PLAIN, one bit a value) and
+// where another encoding was measured smaller. For 5 M realistic spike
+// rows (100 go-nogo trials of 1 s, 200 neurons at about 12.5 Hz;
+// BenchmarkSpikeEncodings) the file is
 //
 //	10.2 MB  dictionary for trial and neuron, DELTA_BINARY_PACKED for step, PLAIN for t (the default)
-//	19.1 MB  dictionary for every column
-//	11.7 MB  PLAIN for every column
+//	19.2 MB  dictionary for every column
+//	11.7 MB  PLAIN for trial and neuron;  12.8 MB  PLAIN for step;  14.4 MB  PLAIN for every column
 //	10.5 MB  the default with BYTE_STREAM_SPLIT for t
-//	 9.8 MB  the default at zstd level 9, twice as slow to write
+//	 9.8 MB  the default at zstd level 9, 40% slower to write
 //	14.2 MB  the default with snappy;  26.3 MB  uncompressed
 //
-// and for 2 M output rows (BenchmarkOutputEncodings) 6.5 MB with
-// DELTA_BINARY_PACKED step, PLAIN t and BYTE_STREAM_SPLIT out, against
-// 10.2 MB with dictionaries everywhere. The neuron column is nearly
-// incompressible (a random index per spike, about one byte a row) and
-// dominates spikes files. pyarrow and DuckDB read all of these encodings
-// (DuckDB reads BYTE_STREAM_SPLIT for FLOAT and DOUBLE columns, which is
-// the only use here). Rates and the small tables are dictionary encoded
-// throughout.
+// the same sizes as arrow-go's writer gave, and for 2 M output rows
+// (BenchmarkOutputEncodings) 6.5 MB with DELTA_BINARY_PACKED step, PLAIN t
+// and BYTE_STREAM_SPLIT out, against 8.0 MB with PLAIN out and 11.4 MB
+// with dictionaries everywhere. The neuron column is nearly incompressible
+// (a random index per spike, about one byte a row) and dominates spikes
+// files. pyarrow, arrow-go and DuckDB read all of these encodings (DuckDB
+// reads BYTE_STREAM_SPLIT for FLOAT and DOUBLE columns, which is the only
+// use here). Rates and the small tables are dictionary encoded throughout.
 //
 // The metadata passed to CreateParquet (run parameters and provenance:
-// program version, seed, stage key, task, λ …) is stored as plain entries of
-// the file's key/value metadata, which DuckDB lists with
-// parquet_kv_metadata(), plus the "ARROW:schema" entry that pqarrow writes
-// and from which Arrow readers restore the schema and its metadata. The
-// same rows and metadata always give byte-identical files.
+// program version, seed, stage key, task, λ …) is stored as the file's
+// key/value metadata, sorted by key, which DuckDB lists with
+// parquet_kv_metadata() and pyarrow returns as the schema's metadata.
+// There is no "ARROW:schema" entry (the serialized Arrow schema that
+// arrow-go and pyarrow write): the Parquet schema maps onto the tables'
+// Arrow types one to one (INT32 to int32, BYTE_ARRAY STRING to utf8,
+// REQUIRED to non-nullable …), so readers restore the same types without
+// it, and it would only repeat the metadata as a base64 blob. The same
+// rows and metadata always give byte-identical files.
 //
 // # Arrow IPC streams
 //
@@ -63,7 +80,8 @@
 // record batch message per Write, and an end-of-stream marker on Close,
 // which does not close the writer. CreateArrowStream does the same into a
 // file (by convention *.arrows), flushed after every batch so that a reader
-// can follow it.
+// can follow it. Bodies may be compressed buffer by buffer (zstd or lz4,
+// Arrow's IPC buffer compression).
 //
 // # Files
 //
@@ -78,16 +96,18 @@
 //
 // # Memory
 //
-// The writers keep no rows beyond the current row group. Writing 2 M spike
-// rows in row groups of 250,000 holds at most 4.5 MiB of live heap above
-// the start, the same in the second million rows as in the first
-// (TestParquetMemoryFlat); a full 1 M-row row group of spikes holds about
-// 11 MiB. On top of that, arrow-go keeps pooled zstd encoders (about 10 MiB
-// each, freed by the garbage collector and re-created) and its encoders
-// allocate about 35 bytes a row, so at the default GOGC the heap reaches
-// about 135 MiB and the process about 150 MiB RSS while writing 5 M rows
-// (BenchmarkWriteSpikes). A soft memory limit (GOMEMLIMIT=64MiB) held the
-// heap near 60 MiB and RSS near 92 MiB, at the price of re-creating the
-// encoders more often: 2.5 to 3 times the bytes allocated. Writers are not
-// safe for concurrent use.
+// The writers keep no rows beyond the current row group. A Parquet writer
+// holds the page being filled of each column (up to 1 MiB of values), the
+// compressed pages of the current row group and a few page-sized scratch
+// buffers, all reused from page to page and row group to row group:
+// writing 2 M spike rows in row groups of 250,000 holds about 10 MiB of
+// live heap above the start, the same in the second million rows as in
+// the first (TestParquetMemoryFlat). The zstd encoders (a 1 MiB window,
+// about 4 MiB each, GOMAXPROCS of them per level) are shared by all
+// writers and made once per process. Writing 5 M spike rows allocates a
+// few bytes a row, all of it the writer's buffers growing to size
+// (BenchmarkWriteSpikes: heap in use at most 45 MiB, RSS 72 MiB, against
+// 125–140 MiB and 150 MiB with arrow-go), and a Write of a batch that
+// fits the buffers allocates only the boxes of its column slices. Writers
+// are not safe for concurrent use.
 package sinks
