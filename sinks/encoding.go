@@ -179,6 +179,17 @@ func appendRLEHybrid(dst []byte, v []uint32, width uint) []byte {
 		}
 		groups := (min(j, n) - i + 7) / 8
 		dst = appendUvarint(dst, uint64(groups)<<1|1)
+		if width == 8 { // one byte a value, the common case of up to 256 distinct values
+			for k := i; k < i+8*groups; k++ {
+				if k < n {
+					dst = append(dst, byte(v[k]))
+				} else {
+					dst = append(dst, 0)
+				}
+			}
+			i = min(j, n)
+			continue
+		}
 		for k := i; k < i+8*groups; k++ {
 			var x uint32
 			if k < n {

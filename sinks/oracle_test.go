@@ -540,3 +540,37 @@ func TestArrowStreamLayout(t *testing.T) {
 		t.Errorf("%d messages, want 4", msgs)
 	}
 }
+
+// TestParquetDictionaryWidths writes dictionary indices of every width
+// from 1 to 17 bits, in batches that end mid-group of 8, with runs and
+// without, and checks that arrow-go reads them back.
+func TestParquetDictionaryWidths(t *testing.T) {
+	for width := 1; width <= 17; width++ {
+		distinct := 1 << width
+		path := filepath.Join(t.TempDir(), "spikes.parquet")
+		w, err := CreateParquet(path, spikesSchema, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows SpikeRows
+		// All the values, then bit-packed runs past the 63 groups of one
+		// run header, ending mid-group.
+		for i := range distinct + 3*(63*8+width) + 5 {
+			v := int32(i % distinct)
+			if i%50 < 10 { // a run of 10
+				v = int32(i / 50 % distinct)
+			}
+			rows.Append(v, v, int32(i), float32(v))
+		}
+		if err := w.Write(&rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		pf := readParquet(t, path)
+		if got := columns(t, pf.table); !reflect.DeepEqual(got, tableMap(&rows)) {
+			t.Errorf("width %d: columns read back differ", width)
+		}
+	}
+}

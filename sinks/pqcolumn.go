@@ -366,14 +366,18 @@ func (s *stats[T]) update(v []T) {
 
 // updateOrdered folds v into s.
 func updateOrdered[T int32 | int64 | string](s *stats[T], v []T) {
-	for _, x := range v {
-		if !s.has {
-			s.min, s.max, s.has = x, x, true
-			continue
-		}
-		s.min = min(s.min, x)
-		s.max = max(s.max, x)
+	if len(v) == 0 {
+		return
 	}
+	if !s.has {
+		s.min, s.max, s.has = v[0], v[0], true
+	}
+	lo, hi := s.min, s.max
+	for _, x := range v {
+		lo = min(lo, x)
+		hi = max(hi, x)
+	}
+	s.min, s.max = lo, hi
 }
 
 // updateFloat folds v into s, counting and skipping NaNs.
