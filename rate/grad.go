@@ -149,29 +149,44 @@ func (net *Net) backward(b *backBuf, set *wSet, g flatGrad) {
 		if gt != 0 {
 			floats.AddScaled(g.wout, gt, r)
 		}
-		dr := b.dr
-		for i, c := range b.carry {
-			dr[i] = gt*wout[i] + c
-		}
-		act.derivVec(dr, x, r)
-		if t < tm1 {
-			// r_t, unit-major, while it is in the cache.
-			for j, v := range r {
-				rU[j*tm1+t] = v
-			}
-		}
 		dm := net.drive[t*n : (t+1)*n] // d_t - x_{t-1}
-		dx := b.dx[:n]
+		dx, carry := b.dx[:n], b.carry[:n]
 		keep, alpha, dalpha := net.keep[:n], net.alpha[:n], b.dalpha[:n]
-		dm, dr = dm[:n], dr[:n]
+		dm, r, wout := dm[:n], r[:n], wout[:n]
 		delta := b.delta[:n]
-		for i := range dx {
-			v := dr[i] + keep[i]*dx[i]
-			dx[i] = v
-			dalpha[i] += v * dm[i]
-			dl := alpha[i] * v
-			delta[i] = dl
-			deltaU[i*tm1+t-1] = dl
+		if act == ActSigmoid {
+			// The loops below in one pass: φ'(x) = r(1-r).
+			for i, ri := range r {
+				if t < tm1 {
+					rU[i*tm1+t] = ri
+				}
+				v := (gt*wout[i]+carry[i])*(ri*(1-ri)) + keep[i]*dx[i]
+				dx[i] = v
+				dalpha[i] += v * dm[i]
+				dl := alpha[i] * v
+				delta[i] = dl
+				deltaU[i*tm1+t-1] = dl
+			}
+		} else {
+			dr := b.dr[:n]
+			for i, c := range carry {
+				dr[i] = gt*wout[i] + c
+			}
+			act.derivVec(dr, x, r)
+			if t < tm1 {
+				// r_t, unit-major, while it is in the cache.
+				for j, v := range r {
+					rU[j*tm1+t] = v
+				}
+			}
+			for i := range dx {
+				v := dr[i] + keep[i]*dx[i]
+				dx[i] = v
+				dalpha[i] += v * dm[i]
+				dl := alpha[i] * v
+				delta[i] = dl
+				deltaU[i*tm1+t-1] = dl
+			}
 		}
 		if t > 1 {
 			// carry = W_effᵀ δ_t, the part of dL/dr_{t-1} through x_t.
