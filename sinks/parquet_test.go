@@ -206,25 +206,26 @@ func TestParquetDeterministic(t *testing.T) {
 }
 
 func TestParquetEmpty(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "trials.parquet")
-	var rows TrialRows
-	w, err := CreateParquet(path, rows.Schema(), testMeta, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(&rows); err != nil { // an empty batch is a no-op
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	pf := readParquet(t, path)
-	if pf.table.NumRows() != 0 || !sameColumns(pf.schema, rows.Schema()) {
-		t.Errorf("read back %d rows of %v", pf.table.NumRows(), pf.schema)
-	}
-	checkKV(t, pf.kv)
-	if len(pf.groups) != 0 {
-		t.Errorf("%d row groups, want none", len(pf.groups))
+	for _, s := range sampleTables() {
+		path := filepath.Join(t.TempDir(), s.table.Name()+".parquet")
+		w, err := CreateParquet(path, s.table.Schema(), testMeta, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(s.table); err != nil { // an empty batch is a no-op
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		pf := readParquet(t, path)
+		if pf.table.NumRows() != 0 || !sameColumns(pf.schema, s.table.Schema()) {
+			t.Errorf("%s: read back %d rows of %v", s.table.Name(), pf.table.NumRows(), pf.schema)
+		}
+		checkKV(t, pf.kv)
+		if len(pf.groups) != 0 {
+			t.Errorf("%s: %d row groups, want none", s.table.Name(), len(pf.groups))
+		}
 	}
 }
 
