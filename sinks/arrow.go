@@ -248,13 +248,21 @@ func (s *ArrowStream) encodeSchema() []byte {
 		switch c.Type {
 		case Int32, Int64:
 			typeType = arrowTypeInt
+			bitWidth := int32(32)
+			if c.Type == Int64 {
+				bitWidth = 64
+			}
 			b.StartObject(2) // Int
-			b.PrependInt32Slot(0, map[Type]int32{Int32: 32, Int64: 64}[c.Type], 0)
+			b.PrependInt32Slot(0, bitWidth, 0)
 			b.PrependBoolSlot(1, true, false) // is_signed
 		case Float32, Float64:
 			typeType = arrowTypeFloat
+			precision := int16(precisionSingle)
+			if c.Type == Float64 {
+				precision = precisionDouble
+			}
 			b.StartObject(1) // FloatingPoint
-			b.PrependInt16Slot(0, map[Type]int16{Float32: precisionSingle, Float64: precisionDouble}[c.Type], 0)
+			b.PrependInt16Slot(0, precision, 0)
 		case Bool:
 			typeType = arrowTypeBool
 			b.StartObject(0)
