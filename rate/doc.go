@@ -45,8 +45,8 @@
 // # Performance
 //
 // A Net keeps W_eff in compressed sparse rows, and its transpose for the
-// backward pass, while its density is below the crossover with gonum's
-// dense BLAS product (40% nonzeros with the assembly kernel, 25% in Go):
+// backward pass, while at most 40% of its entries are nonzero (the
+// crossover with gonum's dense BLAS product) and uses BLAS above that:
 // at initialisation P_rec = 0.2 gives 20%, and under Dale's principle
 // training pushes entries of w below zero, which relu removes (the
 // reference's trained go-nogo network keeps 5.5%). The compressed forms
