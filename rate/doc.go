@@ -49,7 +49,7 @@
 // crossover with gonum's dense BLAS product) and uses BLAS above that:
 // at initialisation P_rec = 0.2 gives 20%, and under Dale's principle
 // training pushes entries of w below zero, which relu removes (the
-// reference's trained go-nogo network keeps 5.5%). The compressed forms
+// reference's trained go-nogo network keeps 5.6%). The compressed forms
 // are rebuilt from W_eff after every Adam step, so they depend on the
 // model alone and a resumed run computes the same bits. On amd64 the
 // sparse product and the sigmoid run in SSE2 assembly; the build tags

@@ -4,7 +4,7 @@ package rate
 // a trial. W_eff = relu(w)·M ⊙ som_m is sparse: a connection probability
 // P_rec = 0.2 gives about 20% nonzeros at initialisation, and training
 // under Dale's principle drives many entries of w below 0, which relu
-// zeroes (the reference's trained go-nogo network keeps 5.5%). Below
+// zeroes (the reference's trained go-nogo network keeps 5.6%). Below
 // sparseMaxDensity the products run over compressed rows, above it over
 // the dense matrices with BLAS.
 //
