@@ -24,11 +24,15 @@ package rate
 // which the products use the compressed forms; tests change it.
 //
 // BenchmarkRecurrentProduct measures the crossover against the dense BLAS
-// product: the assembly kernel costs as much as BLAS at about 40% nonzeros
-// at N = 200 and 400 (6.5 µs against 7.2 µs at N = 200, 29.8 µs against
-// 29.1 µs at N = 400), the Go kernel at about 25%. The threshold is the
-// same for both, so that the noasm and purego builds, whose kernel gives
-// the bits of the assembly, also choose the same products.
+// product. At N = 200 the assembly kernel is still faster at 40% nonzeros
+// (6.2 µs against 7.0 µs, medians of 5); at N = 400, where neither form
+// fits the 512 KB L2 of a core, the crossover moved between about 30% and
+// beyond 40% from session to session (at 40%: 27.8 against 39.6 µs in
+// one, 39.4 against 26.2 µs in another). The Go kernel crosses at about
+// 25% at N = 200. One threshold serves every build, so that the noasm and
+// purego builds, whose kernel gives the bits of the assembly, also choose
+// the same products. The networks of the method, with P_rec = 0.2, are
+// far below it.
 var sparseMaxDensity = 0.4
 
 // csr is a matrix in compressed sparse row form: row i holds the values
