@@ -2,9 +2,6 @@ package stages
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/sinks"
@@ -48,42 +45,8 @@ pipelines:
 type arrowSink struct{ s arrowSettings }
 
 func (a *arrowSink) Run(ctx context.Context, job *pipeline.Job) error {
-	in := arrowRows.Reader(job)
-	var w *sinks.ArrowStream
-	defer func() {
-		if w != nil {
-			w.Abort()
-		}
-	}()
-	for {
-		t, err := in.Recv(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if w == nil {
-			path, err := outputPath(job, a.s.Path)
-			if err != nil {
-				return err
-			}
-			w, err = sinks.CreateArrowStream(path, t.Schema(), fileMetadata(job, map[string]string{"table": t.Name()}),
-				&sinks.ArrowOptions{Compression: a.s.Compression})
-			if err != nil {
-				return fmt.Errorf("%s: %w", a.s.Path, err)
-			}
-		}
-		if err := w.Write(t); err != nil {
-			return fmt.Errorf("%s: %w", a.s.Path, err)
-		}
-	}
-	if w == nil {
-		return fmt.Errorf("%s: the input stream sent no batch, so the table (and its columns) is unknown", a.s.Path)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("%s: %w", a.s.Path, err)
-	}
-	job.Headline("rows", w.Rows())
-	return nil
+	opts := &sinks.ArrowOptions{Compression: a.s.Compression}
+	return writeTables(ctx, job, arrowRows.Reader(job), a.s.Path, func(path string, t sinks.Table, meta map[string]string) (tableWriter, error) {
+		return sinks.CreateArrowStream(path, t.Schema(), meta, opts)
+	})
 }

@@ -2,9 +2,6 @@ package stages
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/sinks"
@@ -61,44 +58,8 @@ pipelines:
 type parquetSink struct{ s parquetSettings }
 
 func (p *parquetSink) Run(ctx context.Context, job *pipeline.Job) error {
-	in := parquetRows.Reader(job)
-	var w *sinks.ParquetWriter
-	defer func() {
-		if w != nil {
-			w.Abort()
-		}
-	}()
-	batches := 0
-	for {
-		t, err := in.Recv(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if w == nil {
-			path, err := outputPath(job, p.s.Path)
-			if err != nil {
-				return err
-			}
-			w, err = sinks.CreateParquet(path, t.Schema(), fileMetadata(job, map[string]string{"table": t.Name()}),
-				&sinks.ParquetOptions{RowGroupRows: int64(p.s.RowGroupRows), Compression: p.s.Compression, CompressionLevel: p.s.Level})
-			if err != nil {
-				return fmt.Errorf("%s: %w", p.s.Path, err)
-			}
-		}
-		if err := w.Write(t); err != nil {
-			return fmt.Errorf("%s: %w", p.s.Path, err)
-		}
-		batches++
-	}
-	if w == nil {
-		return fmt.Errorf("%s: the input stream sent no batch, so the table (and its columns) is unknown", p.s.Path)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("%s: %w", p.s.Path, err)
-	}
-	job.Headline("rows", w.Rows())
-	return nil
+	opts := &sinks.ParquetOptions{RowGroupRows: int64(p.s.RowGroupRows), Compression: p.s.Compression, CompressionLevel: p.s.Level}
+	return writeTables(ctx, job, parquetRows.Reader(job), p.s.Path, func(path string, t sinks.Table, meta map[string]string) (tableWriter, error) {
+		return sinks.CreateParquet(path, t.Schema(), meta, opts)
+	})
 }
