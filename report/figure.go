@@ -39,19 +39,52 @@ var (
 	seriesColors = []color.Color{ColorE, ColorI, colorGreen, colorOrange, colorPurple, colorGrey}
 )
 
-// compactTicks are gonum's default ticks labelled without trailing zeros
-// ("25" rather than "25.00").
+// compactTicks label at most eight "nice" values (steps of 1, 2, 2.5 or 5
+// times a power of ten) with unlabelled minor ticks between them, written
+// without trailing zeros ("25", not "25.00").
 type compactTicks struct{}
 
-// Ticks returns the default ticks for [lo, hi] with compact labels.
+// Ticks returns the ticks for [lo, hi].
 func (compactTicks) Ticks(lo, hi float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(lo, hi)
-	for i := range ts {
-		if ts[i].Label != "" {
-			ts[i].Label = strconv.FormatFloat(ts[i].Value, 'g', 6, 64)
+	if !(hi > lo) || math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	step := niceStep((hi - lo) / 8)
+	minor := step / 5
+	if m := step / math.Pow(10, math.Floor(math.Log10(step))); m == 2.5 {
+		minor = step / 5
+	} else if m == 2 {
+		minor = step / 4
+	}
+	var ts []plot.Tick
+	for k := math.Ceil(lo / minor); ; k++ {
+		v := k * minor
+		if v > hi+minor*1e-9 {
+			break
 		}
+		t := plot.Tick{Value: v}
+		if r := v / step; math.Abs(r-math.Round(r)) < 1e-6 {
+			v = math.Round(r) * step
+			if math.Abs(v) < step*1e-9 {
+				v = 0
+			}
+			t.Value, t.Label = v, strconv.FormatFloat(v, 'g', 6, 64)
+		}
+		ts = append(ts, t)
 	}
 	return ts
+}
+
+// niceStep returns the smallest of 1, 2, 2.5 and 5 times a power of ten
+// that is at least x.
+func niceStep(x float64) float64 {
+	p := math.Pow(10, math.Floor(math.Log10(x)))
+	for _, m := range []float64{1, 2, 2.5, 5, 10} {
+		if m*p >= x*(1-1e-9) {
+			return m * p
+		}
+	}
+	return 10 * p
 }
 
 // legendWidth is the right-hand margin that holds legends.

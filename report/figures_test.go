@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -183,5 +184,27 @@ func TestFigureErrors(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 0 {
 		t.Fatalf("failed figures left files: %v", entries)
+	}
+}
+
+func TestCompactTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   []string
+	}{
+		{0, 1.05, []string{"0", "0.2", "0.4", "0.6", "0.8", "1"}},
+		{-0.62, 2.6, []string{"-0.5", "0", "0.5", "1", "1.5", "2", "2.5"}},
+		{17.25, 77.75, []string{"20", "30", "40", "50", "60", "70"}},
+		{0, 1500, []string{"0", "200", "400", "600", "800", "1000", "1200", "1400"}},
+	} {
+		var got []string
+		for _, tk := range (compactTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("ticks of [%g, %g]: %v, want %v", c.lo, c.hi, got, c.want)
+		}
 	}
 }
