@@ -1,12 +1,3 @@
-// Package rng derives independent, reproducible random streams from a run
-// seed and the coordinates of a unit of work (a trial, a λ factor, a worker
-// job), so that results do not depend on scheduling or on the number of
-// cores.
-//
-// Every stream is a math/rand/v2 PCG generator whose two 64-bit state words
-// are derived from the seed and the keys with the SplitMix64 finaliser. The
-// same (seed, keys...) always gives the same stream; streams for different
-// keys are statistically independent for all practical purposes.
 package rng
 
 import "math/rand/v2"

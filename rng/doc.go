@@ -1,0 +1,51 @@
+// Package rng derives independent, reproducible random streams from a run
+// seed and the coordinates of a unit of work (a trial, a λ factor, a worker
+// job), so that results do not depend on scheduling or on the number of
+// cores, and provides the fast normal generator of the network noise.
+//
+// # Streams
+//
+// State mixes a seed and any number of keys into two 64-bit words with the
+// SplitMix64 finaliser. The same (seed, keys...) always gives the same
+// words; different keys give statistically independent words for all
+// practical purposes. Two generators are seeded from them:
+//
+//   - New and NewPCG: math/rand/v2's PCG, for everything drawn a few times
+//     per trial (conditions, stimuli, initial weights). A *rand.PCG can be
+//     saved and restored with MarshalBinary and UnmarshalBinary.
+//   - Xoshiro: xoshiro256++ with a ziggurat normal sampler, for the noise
+//     of the rate and spiking networks, which draw millions of normal
+//     numbers per trial (N per step).
+//
+// # The normal sampler
+//
+// Xoshiro.NormFloat64 and Xoshiro.Normals use a 1024-layer ziggurat
+// (Marsaglia & Tsang 2000) in the form of Doornik (2005): the layer comes
+// from the low 10 bits of one 64-bit draw and the signed uniform from the
+// top 53, so that the two are independent, and 99.57% of the draws return
+// after one table comparison and one multiplication. The rest take a
+// wedge test against exp(-x²/2), or, beyond R = 4.0388, Marsaglia's (1964)
+// exponential method for the tail. The draws are exact standard normals
+// to within the 53-bit resolution of the uniform; the tests hold their
+// moments, tails beyond 1–5σ and beyond R, and their Kolmogorov–Smirnov
+// distances to the exact normal and to math/rand/v2's NormFloat64.
+//
+// On this project's machine a draw costs about 2.5 ns in a batch
+// (Normals) against about 11 ns for rand.Rand.NormFloat64 with PCG, which
+// matters because a 1 s LIF trial of 200 units draws 4 million of them.
+//
+// References:
+//
+//   - D. Blackman, S. Vigna, "Scrambled linear pseudorandom number
+//     generators", ACM Trans. Math. Softw. 47(4):36 (2021);
+//     https://prng.di.unimi.it/xoshiro256plusplus.c.
+//   - G. Marsaglia, W. W. Tsang, "The ziggurat method for generating
+//     random variables", J. Stat. Softw. 5(8) (2000).
+//   - J. A. Doornik, "An improved ziggurat method to generate normal
+//     random samples", University of Oxford (2005).
+//   - G. Marsaglia, "Generating a variable from the tail of the normal
+//     distribution", Technometrics 6(1):101–102 (1964).
+//   - S. Vigna, "An experimental exploration of Marsaglia's xorshift
+//     generators, scrambled", ACM Trans. Math. Softw. 42(4):30 (2016),
+//     for SplitMix64 as a seeder.
+package rng

@@ -1,0 +1,150 @@
+package rng
+
+import (
+	"math"
+	"math/bits"
+)
+
+// The ziggurat of the standard normal density f(x) = exp(-x²/2) (left
+// unnormalised): zigLayers layers of equal area zigV, the base one a
+// rectangle up to zigR plus the tail beyond it. zigR and zigV were found by
+// bisection on R so that the recursion x[i+1] = f⁻¹(V/x[i] + f(x[i]))
+// closes exactly at the top layer; TestZigguratTables checks the areas.
+// With 1024 layers 99.57% of the draws take the fast path (128 layers:
+// 98.8%, 256: 98.5% in Doornik's form), which matters because a rejected
+// draw costs an exp or two logs.
+const (
+	zigLayers = 1024
+	zigR      = 4.038849846109505
+	zigV      = 0.0012263246463530852
+)
+
+var (
+	// zigX[i] is the right edge of layer i: zigX[0] = V/f(R) for the
+	// base layer with its tail, zigX[1] = R, zigX[1024] = 0.
+	// zigF[i] = f(zigX[i]).
+	zigX, zigF [zigLayers + 1]float64
+	// zigK[i] = ⌊zigX[i+1]/zigX[i] · 2^53⌋: a signed odd j with |j| below
+	// it puts x = j·2^-53·zigX[i] inside the rectangle under layer i+1,
+	// which lies under the density: it is accepted at once.
+	zigK [zigLayers]int64
+	// zigW[i] = zigX[i]·2^-53, so that x = j·zigW[i] exactly.
+	zigW [zigLayers]float64
+)
+
+func init() {
+	f := math.Exp(-0.5 * zigR * zigR)
+	zigX[0] = zigV / f
+	zigX[1] = zigR
+	zigX[zigLayers] = 0
+	for i := 2; i < zigLayers; i++ {
+		zigX[i] = math.Sqrt(-2 * math.Log(zigV/zigX[i-1]+f))
+		f = math.Exp(-0.5 * zigX[i] * zigX[i])
+	}
+	for i := range zigF {
+		zigF[i] = math.Exp(-0.5 * zigX[i] * zigX[i])
+	}
+	for i := range zigK {
+		zigK[i] = int64(zigX[i+1] / zigX[i] * 0x1p53)
+		zigW[i] = zigX[i] * 0x1p-53
+	}
+}
+
+// zigDraw splits 64 random bits into a layer (bits 0–9) and a signed odd
+// j = 2·⌊b/2^11⌋ + 1 from bits 11–63 read as a signed number, so that
+// j·2^-53 is uniform on the 2^53 points (k + 1/2)·2^-52 in (-1, 1):
+// symmetric, never zero, and independent of the layer (Doornik 2005).
+func zigDraw(b uint64) (layer uint64, j int64) {
+	return b & (zigLayers - 1), int64(b)>>10 | 1
+}
+
+// abs64 returns |j| for j > math.MinInt64.
+func abs64(j int64) int64 {
+	if j < 0 {
+		return -j
+	}
+	return j
+}
+
+// NormFloat64 returns a standard normal number (mean 0, standard
+// deviation 1) from the ziggurat described in the package documentation.
+// It consumes one Uint64 in 99.57% of the calls.
+func (g *Xoshiro) NormFloat64() float64 {
+	i, j := zigDraw(g.Uint64())
+	if abs64(j) < zigK[i] {
+		return float64(j) * zigW[i]
+	}
+	return g.normalSlow(i, j)
+}
+
+// Normals sets dst[k] = scale × a standard normal number, for every k:
+// exactly scale × the numbers NormFloat64 would return in turn, bit for
+// bit, at about a quarter of their cost. The generator and the ziggurat's
+// fast path run on local state in one loop; only the 0.43% of draws that
+// need a wedge or tail test leave it.
+func (g *Xoshiro) Normals(dst []float64, scale float64) {
+	s0, s1, s2, s3 := g.s0, g.s1, g.s2, g.s3
+	for k := range dst {
+		// Uint64, on local state so that it stays in registers.
+		b := bits.RotateLeft64(s0+s3, 23) + s0
+		t := s1 << 17
+		s2 ^= s0
+		s3 ^= s1
+		s1 ^= s2
+		s0 ^= s3
+		s2 ^= t
+		s3 = bits.RotateLeft64(s3, 45)
+
+		i, j := zigDraw(b)
+		if abs64(j) < zigK[i] {
+			dst[k] = float64(j) * zigW[i] * scale
+			continue
+		}
+		g.s0, g.s1, g.s2, g.s3 = s0, s1, s2, s3
+		dst[k] = g.normalSlow(i, j) * scale
+		s0, s1, s2, s3 = g.s0, g.s1, g.s2, g.s3
+	}
+	g.s0, g.s1, g.s2, g.s3 = s0, s1, s2, s3
+}
+
+// normalSlow finishes a standard normal draw whose candidate (layer i,
+// signed odd j) fell outside the rectangle under layer i+1: a tail draw
+// for the base layer, else a wedge test, and on rejection a fresh
+// candidate from scratch.
+func (g *Xoshiro) normalSlow(i uint64, j int64) float64 {
+	for {
+		if i == 0 {
+			return g.normalTail(j < 0)
+		}
+		if x := float64(j) * zigW[i]; g.wedgeAccepts(i, x) {
+			return x
+		}
+		i, j = zigDraw(g.Uint64())
+		if abs64(j) < zigK[i] {
+			return float64(j) * zigW[i]
+		}
+	}
+}
+
+// wedgeAccepts reports whether a point at x in layer i, outside the
+// rectangle under layer i+1, lies under the density: whether a uniform
+// height between f(x[i]) and f(x[i+1]) lies below exp(-x²/2).
+func (g *Xoshiro) wedgeAccepts(i uint64, x float64) bool {
+	return zigF[i]+g.openFloat64()*(zigF[i+1]-zigF[i]) < math.Exp(-0.5*x*x)
+}
+
+// normalTail draws from the normal tail beyond zigR, negative when
+// negative is set (Marsaglia 1964): with x = -ln(U1)/R and y = -ln(U2),
+// accept R + x when 2y ≥ x².
+func (g *Xoshiro) normalTail(negative bool) float64 {
+	for {
+		x := math.Log(g.openFloat64()) / zigR
+		y := math.Log(g.openFloat64())
+		if -2*y >= x*x {
+			if negative {
+				return x - zigR
+			}
+			return zigR - x
+		}
+	}
+}
