@@ -34,14 +34,13 @@
 // # Noise
 //
 // The voltage noise takes N normal draws per step, 4 million for a 1 s
-// trial of 200 units: the largest single cost of a trial. They come from
-// an in-package generator, xoshiro256++ (Blackman & Vigna) feeding a
-// 1024-layer ziggurat (Marsaglia & Tsang, with Doornik's separation of the
-// layer and the uniform bits), about twice as fast as math/rand/v2's PCG
-// and NormFloat64. Its state is derived from rng.State(seed), so a trial
-// replays bit for bit from TrialSettings.Seed. Its moments, tails and
-// Kolmogorov–Smirnov distance are tested against the exact normal and
-// against math/rand/v2.
+// trial of 200 units: the largest single cost of a trial. They come in
+// one batch per step from rng.Xoshiro's Normals (xoshiro256++ feeding a
+// 1024-layer ziggurat; the rng package documents and tests it), several
+// times faster than math/rand/v2's PCG and NormFloat64. The same
+// generator draws the initial voltages and the stimulation coin flips.
+// It is seeded with TrialSettings.Seed, so a trial replays bit for bit
+// from its seed.
 //
 // # Results and streaming
 //

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/spikernn/spikernn/rate"
+	"github.com/spikernn/spikernn/rng"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -174,7 +175,7 @@ type Simulator struct {
 	binRate            []float64
 	binOut             []float64
 	rec                recorder
-	noise              noise
+	noise              rng.Xoshiro
 	bin                Bin
 }
 
@@ -322,7 +323,7 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 	s.rec.reset(N, dst.V, dst.Rates, dst.IPSC)
 
 	// State: IPSC, h, r, hr = 0; v uniform in [VReset, VSpike); tlast = 0.
-	s.noise.seed(ts.Seed)
+	s.noise.Seed(ts.Seed)
 	v, tlast, tfree := s.v[:N], s.tlast[:N], s.tfree[:N]
 	ipsc, h, r, hr, jd := s.ipsc[:N], s.h[:N], s.r[:N], s.hr[:N], s.jd[:N]
 	z, ext := s.z[:N], s.ext[:N]
@@ -385,7 +386,7 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 		}
 		t := dt * float64(i+1)
 		if !ts.NoNoise {
-			s.noise.fillNoise(z)
+			s.noise.Normals(z, NoiseSD)
 		}
 		stim := kick != 0 && i >= stimOn && i < stimOff
 		spk := s.spk[:0]
