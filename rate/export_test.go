@@ -1,15 +1,5 @@
 package rate
 
-// NoiseSample returns n standard normal numbers of the noise stream of
-// seed, for tests.
-func NoiseSample(n int, seed uint64) []float64 {
-	var g noiseGen
-	g.seed(seed)
-	x := make([]float64, n)
-	g.fill(x, 1)
-	return x
-}
-
 // RestartTrainer puts tn back at the start of training: the parameters of
 // m0 (a copy of the model tn was made on, before any step) and a fresh
 // optimiser. It allocates nothing, so that a benchmark can measure a step

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spikernn/spikernn/rng"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/floats"
@@ -16,6 +17,10 @@ const (
 	X0Scale    = 0.01
 	NoiseScale = 0.1
 )
+
+// noiseKey ("noise" in ASCII) keys the noise stream of a run's seed:
+// the noise of RunOptions.Seed s is rng.Xoshiro's stream of (s, noiseKey).
+const noiseKey = 0x6e6f697365
 
 // Net is a Model prepared for simulation and training: the effective
 // weights and decays are precomputed and every buffer is reused, so that
@@ -38,7 +43,7 @@ type Net struct {
 	keep  []float64 // 1 - DeltaT/τ
 	tau   []float64 // τ
 
-	noise noiseGen
+	noise rng.Xoshiro
 
 	// Trial state, time-major: row t holds step t (N values).
 	steps int       // T of the last run
@@ -147,8 +152,10 @@ type RunOptions struct {
 	// Noise switches the network's noise on: x_0 = randn(N)/100 and
 	// randn(N)/10 added at every step (SPEC §1).
 	Noise bool
-	// Seed seeds the noise: the same seed gives the same noise. To replay
-	// a trial of a tasks.Stream as training saw it, use the trial's Seed.
+	// Seed seeds the noise: the same seed gives the same noise, drawn
+	// with rng.Xoshiro.Normals (x_0 first, then N values a step). To
+	// replay a trial of a tasks.Stream as training saw it, use the
+	// trial's Seed.
 	Seed uint64
 	// X0 is the initial state (length N). When nil, x_0 is drawn with the
 	// noise, or is zero without noise.
@@ -245,7 +252,7 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 	n := net.n
 	m := net.m
 	if noise {
-		net.noise.seed(seed)
+		net.noise.Seed(seed, noiseKey)
 	}
 	xs, rs := net.xs, net.rs
 	if !history {
@@ -263,7 +270,7 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 	case x0 != nil:
 		copy(x, x0)
 	case noise:
-		net.noise.fill(x, X0Scale)
+		net.noise.Normals(x, X0Scale)
 	default:
 		clear(x)
 	}
@@ -298,7 +305,7 @@ func (net *Net) forward(u *mat.Dense, steps int, noise bool, seed uint64, x0 []f
 		keep, alpha := net.keep[:n], net.alpha[:n]
 		prevX, d = prevX[:n], d[:n]
 		if noise {
-			net.noise.fill(x, NoiseScale)
+			net.noise.Normals(x, NoiseScale)
 			for i := range x {
 				x[i] = keep[i]*prevX[i] + alpha[i]*d[i] + x[i]
 			}

@@ -3,7 +3,6 @@ package rate_test
 import (
 	"errors"
 	"math"
-	"sort"
 	"testing"
 
 	"github.com/spikernn/spikernn/rate"
@@ -202,52 +201,5 @@ func TestLesion(t *testing.T) {
 	all := m.Clone()
 	if _, err := all.Lesion(1, true, rng.New(3)); err != nil || count(all) != 0 {
 		t.Errorf("full lesion left %d connections (%v)", count(all), err)
-	}
-}
-
-// TestNoiseDistribution checks the noise generator: moments, tails and
-// the Kolmogorov–Smirnov distance to the standard normal.
-func TestNoiseDistribution(t *testing.T) {
-	const n = 400000
-	x := rate.NoiseSample(n, 12345)
-	sort.Float64s(x)
-	mean, m2, m4 := 0.0, 0.0, 0.0
-	tail := 0
-	for _, v := range x {
-		mean += v
-	}
-	mean /= n
-	for _, v := range x {
-		d := v - mean
-		m2 += d * d
-		m4 += d * d * d * d
-		if math.Abs(v) > 3 {
-			tail++
-		}
-	}
-	m2 /= n
-	m4 /= n
-	if math.Abs(mean) > 0.005 || math.Abs(m2-1) > 0.01 || math.Abs(m4/(m2*m2)-3) > 0.05 {
-		t.Errorf("mean %.4f variance %.4f kurtosis %.4f, want 0 1 3", mean, m2, m4/(m2*m2))
-	}
-	if p := float64(tail) / n; math.Abs(p-0.0026998) > 0.0005 {
-		t.Errorf("P(|x| > 3) = %.5f, want 0.00270", p)
-	}
-	ks := 0.0
-	for i, v := range x {
-		c := 0.5 * math.Erfc(-v/math.Sqrt2)
-		ks = max(ks, math.Abs(c-float64(i)/n), math.Abs(c-float64(i+1)/n))
-	}
-	// The 1% critical value of the KS statistic is 1.63/sqrt(n).
-	if ks > 1.63/math.Sqrt(n) {
-		t.Errorf("Kolmogorov–Smirnov distance %.5f > %.5f", ks, 1.63/math.Sqrt(n))
-	}
-	if max(-x[0], x[n-1]) < 4 {
-		t.Errorf("no draw beyond ±4 in %d: the tail is missing", n)
-	}
-	y := rate.NoiseSample(10, 12345)
-	z := rate.NoiseSample(10, 12346)
-	if !equalFloats(y, rate.NoiseSample(10, 12345)) || equalFloats(y, z) {
-		t.Error("noise is not a function of the seed")
 	}
 }

@@ -1,53 +1,49 @@
-package rate
+package rate_test
 
 import (
-	"encoding/binary"
-	"hash/fnv"
 	"math"
 	"testing"
+
+	"github.com/spikernn/spikernn/rate"
+	"github.com/spikernn/spikernn/rng"
+	"gonum.org/v1/gonum/mat"
 )
 
-// TestNoiseStream pins the noise stream: fill, with its inlined fast
-// path, draws exactly the numbers of norm, and the stream of a seed does
-// not change from one version to the next.
+// TestNoiseStream pins how a run draws its noise: with noise on and seed
+// s, x_0 is X0Scale × the first N normal numbers of rng.Xoshiro's stream
+// of (s, "noise"), and step t adds NoiseScale × the next N, in unit order.
+// (The stream itself is pinned in the rng package.) With W_eff = 0 and no
+// input, x_t = (1 - α)·x_{t-1} + noise, so the noise can be read off.
 func TestNoiseStream(t *testing.T) {
-	want := map[uint64]uint64{
-		0:       0xfa81151ee0f2a67d,
-		1:       0x93e2751f1f573f76,
-		42:      0xdebb2f2f3930bca2,
-		1 << 40: 0xa1534f9146404cf2,
+	const n, steps = 20, 60
+	m := newModel(t, n, 1, 5)
+	m.W.Zero()
+	net, err := rate.NewNet(m)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for seed, hash := range want {
-		var g noiseGen
-		g.seed(seed)
-		x := make([]float64, 200000)
-		// Odd lengths, so that fill starts and stops anywhere.
-		for lo := 0; lo < len(x); {
-			hi := min(lo+1+lo%97, len(x))
-			g.fill(x[lo:hi], 1)
-			lo = hi
+	u := mat.NewDense(1, steps, nil)
+	tau := m.Decay(nil)
+	for _, seed := range []uint64{0, 77, 1 << 40} {
+		var tr rate.Trace
+		if _, err := net.Run(u, &rate.RunOptions{Noise: true, Seed: seed, Record: &tr}); err != nil {
+			t.Fatal(err)
 		}
-		h := fnv.New64a()
-		var b [8]byte
-		for _, v := range x {
-			binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
-			h.Write(b[:])
-		}
-		if got := h.Sum64(); got != hash {
-			t.Errorf("seed %d: stream hash %#x, want %#x", seed, got, hash)
-		}
-		g.seed(seed)
-		for i, v := range x[:5000] {
-			if n := g.norm(); n != v {
-				t.Fatalf("seed %d: draw %d: fill %v, norm %v", seed, i, v, n)
+		g := rng.NewXoshiro(seed, 0x6e6f697365) // "noise"
+		z := make([]float64, n)
+		g.Normals(z, rate.X0Scale)
+		for i, v := range z {
+			if x := tr.X.At(i, 0); x != v {
+				t.Fatalf("seed %d: x_0[%d] = %v, want %v", seed, i, x, v)
 			}
 		}
-		g.seed(seed)
-		y := make([]float64, 1000)
-		g.fill(y, NoiseScale)
-		for i, v := range y {
-			if v != x[i]*NoiseScale {
-				t.Fatalf("seed %d: draw %d scaled: %v, want %v", seed, i, v, x[i]*NoiseScale)
+		for step := 1; step < steps; step++ {
+			g.Normals(z, rate.NoiseScale)
+			for i, v := range z {
+				want := (1-rate.DeltaT/tau[i])*tr.X.At(i, step-1) + v
+				if x := tr.X.At(i, step); math.Abs(x-want) > 1e-15 {
+					t.Fatalf("seed %d: x_%d[%d] = %v, want %v", seed, step, i, x, want)
+				}
 			}
 		}
 	}
