@@ -23,7 +23,7 @@
 // (Marsaglia & Tsang 2000) in the form of Doornik (2005): the layer comes
 // from the low 10 bits of one 64-bit draw and the signed uniform from the
 // top 53, so that the two are independent, and 99.57% of the draws return
-// after one table comparison and one multiplication. The rest take a
+// after a square, a table comparison and a multiplication. The rest take a
 // wedge test against exp(-x²/2), or, beyond R = 4.0388, Marsaglia's (1964)
 // exponential method for the tail. The draws are exact standard normals
 // to within the 53-bit resolution of the uniform; the tests hold their

@@ -10,9 +10,11 @@ import (
 // rectangle up to zigR plus the tail beyond it. zigR and zigV were found by
 // bisection on R so that the recursion x[i+1] = f⁻¹(V/x[i] + f(x[i]))
 // closes exactly at the top layer; TestZigguratTables checks the areas.
-// With 1024 layers 99.57% of the draws take the fast path (128 layers:
-// 98.8%, 256: 98.5% in Doornik's form), which matters because a rejected
-// draw costs an exp or two logs.
+// The fast path takes the mean of x[i+1]/x[i] over the layers: 99.57% of
+// the draws with 1024 layers, against 97.2% with 128 and 98.5% with 256,
+// which matters because a rejected draw costs an exp or two logs and a
+// branch the processor mispredicts. The tables are 32 KB, of which the
+// fast path reads 16 (zigT and zigW).
 const (
 	zigLayers = 1024
 	zigR      = 4.038849846109505
@@ -24,10 +26,10 @@ var (
 	// base layer with its tail, zigX[1] = R, zigX[1024] = 0.
 	// zigF[i] = f(zigX[i]).
 	zigX, zigF [zigLayers + 1]float64
-	// zigK[i] = ⌊zigX[i+1]/zigX[i] · 2^53⌋: a signed odd j with |j| below
+	// zigT[i] = (zigX[i+1]/zigX[i])²·2^106: a signed odd j with j² below
 	// it puts x = j·2^-53·zigX[i] inside the rectangle under layer i+1,
-	// which lies under the density: it is accepted at once.
-	zigK [zigLayers]int64
+	// which lies under the density: it is accepted at once (see inRect).
+	zigT [zigLayers]float64
 	// zigW[i] = zigX[i]·2^-53, so that x = j·zigW[i] exactly.
 	zigW [zigLayers]float64
 )
@@ -44,26 +46,31 @@ func init() {
 	for i := range zigF {
 		zigF[i] = math.Exp(-0.5 * zigX[i] * zigX[i])
 	}
-	for i := range zigK {
-		zigK[i] = int64(zigX[i+1] / zigX[i] * 0x1p53)
+	for i := range zigT {
+		q := zigX[i+1] / zigX[i]
+		zigT[i] = q * q * 0x1p106
 		zigW[i] = zigX[i] * 0x1p-53
 	}
 }
 
-// zigDraw splits 64 random bits into a layer (bits 0–9) and a signed odd
-// j = 2·⌊b/2^11⌋ + 1 from bits 11–63 read as a signed number, so that
-// j·2^-53 is uniform on the 2^53 points (k + 1/2)·2^-52 in (-1, 1):
-// symmetric, never zero, and independent of the layer (Doornik 2005).
-func zigDraw(b uint64) (layer uint64, j int64) {
-	return b & (zigLayers - 1), int64(b)>>10 | 1
+// zigDraw splits 64 random bits b into a layer (bits 0–9) and the signed
+// odd j = 2·⌊b/2^11⌋ + 1 from bits 11–63 read as a signed number, as a
+// float64 (exact, |j| < 2^53), so that j·2^-53 is uniform on the 2^53
+// points (k + 1/2)·2^-52 in (-1, 1): symmetric, never zero, and
+// independent of the layer (Doornik 2005).
+func zigDraw(b uint64) (layer uint64, j float64) {
+	return b & (zigLayers - 1), float64(int64(b)>>10 | 1)
 }
 
-// abs64 returns |j| for j > math.MinInt64.
-func abs64(j int64) int64 {
-	if j < 0 {
-		return -j
-	}
-	return j
+// inRect reports whether the candidate (layer i, odd j) lies in the
+// rectangle under layer i+1: j² < zigT[i]. This is Doornik's test
+// u² < (x[i+1]/x[i])² on u = j·2^-53, scaled by 2^106 (exactly, so the
+// rounding is the same). In floating point the test leaves the integer
+// registers to the generator: the integer test |j| < ⌊2^53·x[i+1]/x[i]⌋
+// measured up to 14% slower in Normals' loop, depending on where the
+// linker put the loop, while this one stayed within 1%.
+func inRect(i uint64, j float64) bool {
+	return j*j < zigT[i]
 }
 
 // NormFloat64 returns a standard normal number (mean 0, standard
@@ -71,15 +78,15 @@ func abs64(j int64) int64 {
 // It consumes one Uint64 in 99.57% of the calls.
 func (g *Xoshiro) NormFloat64() float64 {
 	i, j := zigDraw(g.Uint64())
-	if abs64(j) < zigK[i] {
-		return float64(j) * zigW[i]
+	if inRect(i, j) {
+		return j * zigW[i]
 	}
 	return g.normalSlow(i, j)
 }
 
 // Normals sets dst[k] = scale × a standard normal number, for every k:
 // exactly scale × the numbers NormFloat64 would return in turn, bit for
-// bit, at about a quarter of their cost. The generator and the ziggurat's
+// bit, at about half their cost. The generator and the ziggurat's
 // fast path run on local state in one loop; only the 0.43% of draws that
 // need a wedge or tail test leave it.
 func (g *Xoshiro) Normals(dst []float64, scale float64) {
@@ -95,9 +102,12 @@ func (g *Xoshiro) Normals(dst []float64, scale float64) {
 		s2 ^= t
 		s3 = bits.RotateLeft64(s3, 45)
 
-		i, j := zigDraw(b)
-		if abs64(j) < zigK[i] {
-			dst[k] = float64(j) * zigW[i] * scale
+		// zigDraw and inRect, written out: inlined calls would leave a
+		// no-op position mark each in the loop.
+		i := b & (zigLayers - 1)
+		j := float64(int64(b)>>10 | 1)
+		if j*j < zigT[i] {
+			dst[k] = j * zigW[i] * scale
 			continue
 		}
 		g.s0, g.s1, g.s2, g.s3 = s0, s1, s2, s3
@@ -111,17 +121,17 @@ func (g *Xoshiro) Normals(dst []float64, scale float64) {
 // signed odd j) fell outside the rectangle under layer i+1: a tail draw
 // for the base layer, else a wedge test, and on rejection a fresh
 // candidate from scratch.
-func (g *Xoshiro) normalSlow(i uint64, j int64) float64 {
+func (g *Xoshiro) normalSlow(i uint64, j float64) float64 {
 	for {
 		if i == 0 {
 			return g.normalTail(j < 0)
 		}
-		if x := float64(j) * zigW[i]; g.wedgeAccepts(i, x) {
+		if x := j * zigW[i]; g.wedgeAccepts(i, x) {
 			return x
 		}
 		i, j = zigDraw(g.Uint64())
-		if abs64(j) < zigK[i] {
-			return float64(j) * zigW[i]
+		if inRect(i, j) {
+			return j * zigW[i]
 		}
 	}
 }

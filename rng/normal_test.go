@@ -220,8 +220,9 @@ func TestNormalWedge(t *testing.T) {
 // TestZigguratTables checks the layers: equal areas V (each layer above
 // the base from f(x[i]) to f(x[i+1]) over [0, x[i]], the top one closing
 // at f(0) = 1; the base layer with its tail), the fast path's thresholds
-// (every j it accepts lies in the rectangle under the next layer, and no
-// more than one odd j short of its edge), and its share of the draws.
+// (every j it accepts lies in the rectangle under the next layer, to
+// rounding, and at most one odd j inside it is left to the wedge test),
+// and its share of the draws.
 func TestZigguratTables(t *testing.T) {
 	f := func(x float64) float64 { return math.Exp(-0.5 * x * x) }
 	for i := 1; i < zigLayers; i++ {
@@ -233,30 +234,33 @@ func TestZigguratTables(t *testing.T) {
 	if base := zigR*f(zigR) + tail; math.Abs(base-zigV)/zigV > 1e-9 {
 		t.Fatalf("base layer area %.10g, want %.10g", base, zigV)
 	}
-	if zigX[1] != zigR || zigX[zigLayers] != 0 || zigK[zigLayers-1] != 0 {
-		t.Fatalf("x[1] = %v, x[1024] = %v, k[1023] = %v; want R, 0, 0", zigX[1], zigX[zigLayers], zigK[zigLayers-1])
+	if zigX[1] != zigR || zigX[zigLayers] != 0 || zigT[zigLayers-1] != 0 {
+		t.Fatalf("x[1] = %v, x[1024] = %v, t[1023] = %v; want R, 0, 0", zigX[1], zigX[zigLayers], zigT[zigLayers-1])
 	}
 	var fast float64
-	for i := range zigK {
+	for i := range zigT {
 		if zigW[i] != zigX[i]*0x1p-53 {
 			t.Fatalf("w[%d] = %v, want x[%d]·2^-53", i, zigW[i], i)
 		}
-		k := zigK[i]
-		if k == 0 {
+		if zigT[i] == 0 {
 			continue
 		}
-		// The largest odd j below k.
-		j := (k - 1) | 1
-		if j >= k {
+		// The largest odd j that inRect accepts, near √t.
+		j := (int64(math.Sqrt(zigT[i])) | 1) + 8
+		for !inRect(uint64(i), float64(j)) {
 			j -= 2
 		}
-		if x := float64(j) * zigW[i]; x > zigX[i+1] {
+		if inRect(uint64(i), float64(j+2)) || !inRect(uint64(i), float64(-j)) || inRect(uint64(i), float64(-j-2)) {
+			t.Fatalf("layer %d: inRect is not |j| ≤ %d", i, j)
+		}
+		if x := float64(j) * zigW[i]; x > zigX[i+1]*(1+0x1p-52) {
 			t.Fatalf("layer %d: j = %d accepted at x = %v beyond the edge %v", i, j, x, zigX[i+1])
 		}
 		if x := float64(j+4) * zigW[i]; x <= zigX[i+1] {
 			t.Fatalf("layer %d: j = %d rejected at x = %v inside the edge %v", i, j+4, x, zigX[i+1])
 		}
-		fast += float64(k) * 0x1p-53
+		// The odd j with |j| ≤ j: j+1 of the 2^53 values.
+		fast += float64(j+1) * 0x1p-53
 	}
 	if fast /= zigLayers; math.Abs(fast-0.9957) > 0.0001 {
 		t.Fatalf("fast path share %.5f, want 0.9957", fast)
