@@ -36,8 +36,8 @@
 // The voltage noise takes N normal draws per step, 4 million for a 1 s
 // trial of 200 units: the largest single cost of a trial. They come in
 // one batch per step from rng.Xoshiro's Normals (xoshiro256++ feeding a
-// 1024-layer ziggurat; the rng package documents and tests it), several
-// times faster than math/rand/v2's PCG and NormFloat64. The same
+// 1024-layer ziggurat; the rng package documents and tests it), about
+// three times faster than math/rand/v2's PCG and NormFloat64. The same
 // generator draws the initial voltages and the stimulation coin flips.
 // It is seeded with TrialSettings.Seed, so a trial replays bit for bit
 // from its seed.
