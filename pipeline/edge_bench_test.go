@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"io"
+	"sync/atomic"
 	"testing"
 )
 
@@ -12,8 +13,9 @@ func benchEdge(b *testing.B, batch, capacity int) {
 	ctx := context.Background()
 	in := StreamInput[[]int]("in", "")
 	e := &edge{ch: in.def().makeChan(capacity), def: in.def(), producers: 1}
-	w := &Writer[[]int]{chans: []chan []int{e.ch.(chan []int)}}
-	r := &Reader[[]int]{ch: e.ch.(chan []int), e: e, name: "in"}
+	var sendWait, recvWait atomic.Int64 // as the two jobs' counters
+	w := &Writer[[]int]{chans: []chan []int{e.ch.(chan []int)}, waited: &sendWait}
+	r := &Reader[[]int]{ch: e.ch.(chan []int), e: e, name: "in", waited: &recvWait}
 	items := make([]int, batch)
 	n := b.N
 	b.ReportAllocs()
