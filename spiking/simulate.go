@@ -433,7 +433,7 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 				}
 			}
 			for k := range h {
-				h[k] += jd[k] * gainH[k]
+				h[k] += float64(jd[k] * gainH[k])
 			}
 			for _, j := range spk {
 				if rates {
@@ -528,16 +528,20 @@ func (s *Simulator) emit(obs Observer, dst *Result, bin, from, to, firstSpike in
 	return obs.ObserveBin(b)
 }
 
-// stepUnits advances the voltages and synaptic currents of all units by
-// one step (see Run) and appends to spk the units at or above threshold
-// when detect is set.
-func stepUnits(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR float64, detect bool) []int32 {
+// stepUnitsGo advances the voltages and synaptic currents of all units
+// by one step (see Run) and appends to spk the units at or above
+// threshold when detect is set, in increasing order. It is stepUnits in
+// Go: the reference for the AVX2 kernel (step_amd64.s), and the fallback
+// without it. The conversions float64(x*y) round every product, as the
+// kernel does: without them Go may fuse a multiply and an add (on arm64,
+// or on amd64 with GOAMD64=v3).
+func stepUnitsGo(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR float64, detect bool) []int32 {
 	tfree, ipsc, ext = tfree[:len(v)], ipsc[:len(v)], ext[:len(v)]
 	z, h, decayD = z[:len(v)], h[:len(v)], decayD[:len(v)]
 	for k, vk := range v {
 		ik := ipsc[k]
 		if t > tfree[k] {
-			vk += (ik + ext[k] - vk) * a
+			vk += float64((ik + ext[k] - vk) * a)
 		}
 		vk += z[k]
 		v[k] = vk
@@ -545,7 +549,7 @@ func stepUnits(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, d
 			spk = append(spk, int32(k))
 		}
 		hk := h[k]
-		ipsc[k] = ik*decayD[k] + hk*dt
+		ipsc[k] = float64(ik*decayD[k]) + float64(hk*dt)
 		h[k] = hk * decayR
 	}
 	return spk
@@ -554,7 +558,9 @@ func stepUnits(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, d
 // stepRates advances the filtered rates by one step, before the spike
 // terms — r = r·e^(-dt/td) + hr·dt, hr = hr·e^(-dt/tr) — and returns the
 // output Σ w[k]·r[k], summed in four interleaved partial sums so that the
-// additions do not wait on each other.
+// additions do not wait on each other. The conversions float64(x*y) keep
+// every product rounded (no fused multiply-add, on any GOAMD64 level or
+// architecture), as in the reference.
 func stepRates(r, hr, decayD, w []float64, dt, decayR float64) float64 {
 	n := len(r)
 	hr, decayD, w = hr[:n], decayD[:n], w[:n]
@@ -562,23 +568,23 @@ func stepRates(r, hr, decayD, w []float64, dt, decayR float64) float64 {
 	k := 0
 	for ; k+4 <= n; k += 4 {
 		h0, h1, h2, h3 := hr[k], hr[k+1], hr[k+2], hr[k+3]
-		r0 := r[k]*decayD[k] + h0*dt
-		r1 := r[k+1]*decayD[k+1] + h1*dt
-		r2 := r[k+2]*decayD[k+2] + h2*dt
-		r3 := r[k+3]*decayD[k+3] + h3*dt
+		r0 := float64(r[k]*decayD[k]) + float64(h0*dt)
+		r1 := float64(r[k+1]*decayD[k+1]) + float64(h1*dt)
+		r2 := float64(r[k+2]*decayD[k+2]) + float64(h2*dt)
+		r3 := float64(r[k+3]*decayD[k+3]) + float64(h3*dt)
 		r[k], r[k+1], r[k+2], r[k+3] = r0, r1, r2, r3
 		hr[k], hr[k+1], hr[k+2], hr[k+3] = h0*decayR, h1*decayR, h2*decayR, h3*decayR
-		s0 += w[k] * r0
-		s1 += w[k+1] * r1
-		s2 += w[k+2] * r2
-		s3 += w[k+3] * r3
+		s0 += float64(w[k] * r0)
+		s1 += float64(w[k+1] * r1)
+		s2 += float64(w[k+2] * r2)
+		s3 += float64(w[k+3] * r3)
 	}
 	for ; k < n; k++ {
 		hk := hr[k]
-		rk := r[k]*decayD[k] + hk*dt
+		rk := float64(r[k]*decayD[k]) + float64(hk*dt)
 		r[k] = rk
 		hr[k] = hk * decayR
-		s0 += w[k] * rk
+		s0 += float64(w[k] * rk)
 	}
 	return (s0 + s1) + (s2 + s3)
 }
