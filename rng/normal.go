@@ -32,6 +32,9 @@ var (
 	zigT [zigLayers]float64
 	// zigW[i] = zigX[i]·2^-53, so that x = j·zigW[i] exactly.
 	zigW [zigLayers]float64
+	// zigTW interleaves the two for zigFast: zigTW[2i] = zigT[i] and
+	// zigTW[2i+1] = zigW[i], so that one 16-byte load fetches both.
+	zigTW [2 * zigLayers]float64
 )
 
 func init() {
@@ -50,6 +53,7 @@ func init() {
 		q := zigX[i+1] / zigX[i]
 		zigT[i] = q * q * 0x1p106
 		zigW[i] = zigX[i] * 0x1p-53
+		zigTW[2*i], zigTW[2*i+1] = zigT[i], zigW[i]
 	}
 }
 
@@ -81,15 +85,72 @@ func (g *Xoshiro) NormFloat64() float64 {
 	if inRect(i, j) {
 		return j * zigW[i]
 	}
-	return g.normalSlow(i, j)
+	return normalSlow(&wordSource{g: g}, i, j)
 }
 
 // Normals sets dst[k] = scale × a standard normal number, for every k:
 // exactly scale × the numbers NormFloat64 would return in turn, bit for
-// bit, at about half their cost. The generator and the ziggurat's
-// fast path run on local state in one loop; only the 0.43% of draws that
-// need a wedge or tail test leave it.
+// bit, at under half their cost.
+//
+// With AVX2, the generator and the ziggurat's fast path run four draws at
+// a time in assembly (zigNormals). A candidate that needs the wedge or tail
+// test stops it; the draw finishes in Go, taking its further words first
+// from those the block drew after it, then from the generator, so that the
+// words are consumed in exactly the order of NormFloat64. Without AVX2,
+// the generator and the fast path run on local state in one Go loop.
 func (g *Xoshiro) Normals(dst []float64, scale float64) {
+	if zigSIMD {
+		var words [zigBlock]uint64
+		for len(dst) >= zigBlock {
+			n, rejected := zigNormals(dst, g, &words, scale, &zigTW)
+			dst = dst[n:]
+			if rejected == 0 {
+				break
+			}
+			// The rejected candidate and the block's words after it: one
+			// place each is left in dst, and each draw takes at least one.
+			src := wordSource{words: words[n%zigBlock:], g: g}
+			for len(src.words) > 0 {
+				dst[0] = src.normal() * scale
+				dst = dst[1:]
+			}
+		}
+	}
+	g.normalsGo(dst, scale)
+}
+
+// zigBlock is the number of draws zigNormals makes at a time.
+const zigBlock = 4
+
+// wordSource is where a draw takes its words: those left in a block of
+// zigNormals, then the generator's.
+type wordSource struct {
+	words []uint64
+	g     *Xoshiro
+}
+
+func (s *wordSource) Uint64() uint64 {
+	if len(s.words) > 0 {
+		b := s.words[0]
+		s.words = s.words[1:]
+		return b
+	}
+	return s.g.Uint64()
+}
+
+// normal returns a standard normal number drawn from the words of s.
+func (s *wordSource) normal() float64 {
+	i, j := zigDraw(s.Uint64())
+	if inRect(i, j) {
+		return j * zigW[i]
+	}
+	return normalSlow(s, i, j)
+}
+
+// normalsGo is Normals without SIMD: the generator and the ziggurat's
+// fast path on local state in one loop; only the 0.43% of draws that need
+// a wedge or tail test leave it.
+func (g *Xoshiro) normalsGo(dst []float64, scale float64) {
 	s0, s1, s2, s3 := g.s0, g.s1, g.s2, g.s3
 	for k := range dst {
 		// Uint64, on local state so that it stays in registers.
@@ -111,7 +172,7 @@ func (g *Xoshiro) Normals(dst []float64, scale float64) {
 			continue
 		}
 		g.s0, g.s1, g.s2, g.s3 = s0, s1, s2, s3
-		dst[k] = g.normalSlow(i, j) * scale
+		dst[k] = normalSlow(&wordSource{g: g}, i, j) * scale
 		s0, s1, s2, s3 = g.s0, g.s1, g.s2, g.s3
 	}
 	g.s0, g.s1, g.s2, g.s3 = s0, s1, s2, s3
@@ -121,12 +182,12 @@ func (g *Xoshiro) Normals(dst []float64, scale float64) {
 // signed odd j) fell outside the rectangle under layer i+1: a tail draw
 // for the base layer, else a wedge test, and on rejection a fresh
 // candidate from scratch.
-func (g *Xoshiro) normalSlow(i uint64, j float64) float64 {
+func normalSlow(g *wordSource, i uint64, j float64) float64 {
 	for {
 		if i == 0 {
-			return g.normalTail(j < 0)
+			return normalTail(g, j < 0)
 		}
-		if x := j * zigW[i]; g.wedgeAccepts(i, x) {
+		if x := j * zigW[i]; wedgeAccepts(g, i, x) {
 			return x
 		}
 		i, j = zigDraw(g.Uint64())
@@ -139,17 +200,17 @@ func (g *Xoshiro) normalSlow(i uint64, j float64) float64 {
 // wedgeAccepts reports whether a point at x in layer i, outside the
 // rectangle under layer i+1, lies under the density: whether a uniform
 // height between f(x[i]) and f(x[i+1]) lies below exp(-x²/2).
-func (g *Xoshiro) wedgeAccepts(i uint64, x float64) bool {
-	return zigF[i]+g.openFloat64()*(zigF[i+1]-zigF[i]) < math.Exp(-0.5*x*x)
+func wedgeAccepts(g *wordSource, i uint64, x float64) bool {
+	return zigF[i]+openFloat64(g.Uint64())*(zigF[i+1]-zigF[i]) < math.Exp(-0.5*x*x)
 }
 
 // normalTail draws from the normal tail beyond zigR, negative when
 // negative is set (Marsaglia 1964): with x = -ln(U1)/R and y = -ln(U2),
 // accept R + x when 2y ≥ x².
-func (g *Xoshiro) normalTail(negative bool) float64 {
+func normalTail(g *wordSource, negative bool) float64 {
 	for {
-		x := math.Log(g.openFloat64()) / zigR
-		y := math.Log(g.openFloat64())
+		x := math.Log(openFloat64(g.Uint64())) / zigR
+		y := math.Log(openFloat64(g.Uint64()))
 		if -2*y >= x*x {
 			if negative {
 				return x - zigR

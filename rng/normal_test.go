@@ -175,7 +175,7 @@ func TestNormalTail(t *testing.T) {
 	xs := make([]float64, n)
 	for k := range xs {
 		neg := k%2 == 1
-		x := g.normalTail(neg)
+		x := normalTail(&wordSource{g: g}, neg)
 		if neg != (x < 0) || math.Abs(x) < zigR {
 			t.Fatalf("tail draw %v (negative %v) is not beyond R = %v", x, neg, zigR)
 		}
@@ -206,7 +206,7 @@ func TestNormalWedge(t *testing.T) {
 			p := (math.Exp(-0.5*x*x) - zigF[i]) / (zigF[i+1] - zigF[i])
 			acc := 0
 			for range n {
-				if g.wedgeAccepts(i, x) {
+				if wedgeAccepts(&wordSource{g: g}, i, x) {
 					acc++
 				}
 			}

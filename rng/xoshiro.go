@@ -77,8 +77,11 @@ func (g *Xoshiro) Float64() float64 {
 
 // openFloat64 returns a uniform number in (0, 1): the top 53 bits of a
 // Uint64 plus one half, scaled.
-func (g *Xoshiro) openFloat64() float64 {
-	return (float64(g.Uint64()>>11) + 0.5) * 0x1p-53
+func (g *Xoshiro) openFloat64() float64 { return openFloat64(g.Uint64()) }
+
+// openFloat64 maps a word to (0, 1): its top 53 bits plus one half, scaled.
+func openFloat64(b uint64) float64 {
+	return (float64(b>>11) + 0.5) * 0x1p-53
 }
 
 // xoshiroMagic starts the binary form of a Xoshiro.
