@@ -123,10 +123,11 @@ func (g *Xoshiro) Normals(dst []float64, scale float64) {
 const zigBlock = 4
 
 // wordSource is where a draw takes its words: those left in a block of
-// zigNormals, then the generator's.
+// zigNormals, then the generator's (g or g4).
 type wordSource struct {
 	words []uint64
 	g     *Xoshiro
+	g4    *Xoshiro4 // instead of g
 }
 
 func (s *wordSource) Uint64() uint64 {
@@ -134,6 +135,9 @@ func (s *wordSource) Uint64() uint64 {
 		b := s.words[0]
 		s.words = s.words[1:]
 		return b
+	}
+	if s.g4 != nil {
+		return s.g4.Uint64()
 	}
 	return s.g.Uint64()
 }

@@ -96,11 +96,21 @@ func ks2(a, b []float64) float64 {
 // Every tolerance is about five standard errors, or the 0.1% critical
 // value of a KS statistic.
 func TestNormalDistribution(t *testing.T) {
+	t.Run("Xoshiro", func(t *testing.T) { checkNormalDistribution(t, NewXoshiro(1, 2, 3)) })
+	t.Run("Xoshiro4", func(t *testing.T) { checkNormalDistribution(t, NewXoshiro4(1, 2, 3)) })
+}
+
+// normalSource is a generator of normal numbers: Xoshiro or Xoshiro4.
+type normalSource interface {
+	NormFloat64() float64
+	Normals(dst []float64, scale float64)
+}
+
+func checkNormalDistribution(t *testing.T, g normalSource) {
 	n := 4_000_000
 	if testing.Short() {
 		n = 1_000_000
 	}
-	g := NewXoshiro(1, 2, 3)
 	ours := make([]float64, n)
 	// Odd batch lengths, and single draws between, so that Normals starts
 	// and stops anywhere.
@@ -381,3 +391,16 @@ func benchNormals(b *testing.B, n int) {
 }
 
 var sink float64
+
+// BenchmarkNormals4 is BenchmarkNormals with Xoshiro4: the noise of a
+// step of a 200-unit LIF network.
+func BenchmarkNormals4(b *testing.B) {
+	g := NewXoshiro4(1)
+	dst := make([]float64, 200)
+	b.SetBytes(8 * 200)
+	b.ReportAllocs()
+	for b.Loop() {
+		g.Normals(dst, 0.1)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/200, "ns/draw")
+}

@@ -20,3 +20,14 @@ var zigSIMD = cpu.X86.HasAVX2
 //
 //go:noescape
 func zigNormals(dst []float64, gen *Xoshiro, words *[4]uint64, scale float64, tw *[2 * zigLayers]float64) (n, rejected int)
+
+// zigNormals4 is zigNormals for a Xoshiro4, its four lanes stepped
+// together in one AVX2 register: block by block, it sets dst[k] =
+// j·zigW[i]·scale for the candidates of the lanes' next four words, until
+// fewer than four places are left or a block has a candidate outside its
+// rectangle. Then n counts the places filled before that candidate,
+// rejected is 1, and gen.buf holds the block's words with gen.pos at the
+// rejected one. gen.pos must be 4 on entry. It requires AVX2.
+//
+//go:noescape
+func zigNormals4(dst []float64, gen *Xoshiro4, scale float64, tw *[2 * zigLayers]float64) (n, rejected int)

@@ -90,7 +90,7 @@ func ExampleLambdaGridSearch() {
 	fmt.Println("saved opt_scaling_factor:", back.OptScalingFactor, "input untouched:", m.OptScalingFactor == 0)
 	// Output:
 	// λ = 30: accuracy 1.00
-	// λ = 60: accuracy 0.05
+	// λ = 60: accuracy 0.10
 	// best: 30
 	// saved opt_scaling_factor: 30 input untouched: true
 }
@@ -112,8 +112,8 @@ func ExampleEvaluate() {
 	}
 	fmt.Println("excitatory units fire less than inhibitory ones:", ev.RateE < ev.RateI)
 	// Output:
-	// go   accuracy 1.0, mean output at 0.75 s 1.79
-	// nogo accuracy 0.9, mean output at 0.75 s 0.20
+	// go   accuracy 1.0, mean output at 0.75 s 1.89
+	// nogo accuracy 0.8, mean output at 0.75 s 0.08
 	// excitatory units fire less than inhibitory ones: true
 }
 

@@ -175,7 +175,7 @@ type Simulator struct {
 	binRate            []float64
 	binOut             []float64
 	rec                recorder
-	noise              rng.Xoshiro
+	noise              rng.Xoshiro4
 	bin                Bin
 }
 

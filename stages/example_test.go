@@ -91,8 +91,8 @@ pipelines:
 	// Output:
 	// ran 6 stages
 	// best λ 30
-	// LIF accuracy 1
+	// LIF accuracy 0.8
 	// ran 0 stages
 	// best λ 30
-	// LIF accuracy 1
+	// LIF accuracy 0.8
 }
