@@ -1,9 +1,6 @@
 package rng
 
-import (
-	"math"
-	"math/bits"
-)
+import "math"
 
 // The ziggurat of the standard normal density f(x) = exp(-x²/2) (left
 // unnormalised): zigLayers layers of equal area zigV, the base one a
@@ -158,14 +155,8 @@ func (g *Xoshiro) normalsGo(dst []float64, scale float64) {
 	s0, s1, s2, s3 := g.s0, g.s1, g.s2, g.s3
 	for k := range dst {
 		// Uint64, on local state so that it stays in registers.
-		b := bits.RotateLeft64(s0+s3, 23) + s0
-		t := s1 << 17
-		s2 ^= s0
-		s3 ^= s1
-		s1 ^= s2
-		s0 ^= s3
-		s2 ^= t
-		s3 = bits.RotateLeft64(s3, 45)
+		var b uint64
+		b, s0, s1, s2, s3 = xoshiroNext(s0, s1, s2, s3)
 
 		// zigDraw and inRect, written out: inlined calls would leave a
 		// no-op position mark each in the loop.

@@ -14,12 +14,63 @@ DATA zigPerm<>+24(SB)/4, $0
 DATA zigPerm<>+28(SB)/4, $0
 GLOBL zigPerm<>(SB), RODATA|NOPTR, $32
 
-// Broadcast constants: 0x3FFFFF; the bits of 2^52 | 1; 2^52; 2^22.
-DATA zigConst<>+0(SB)/8, $0x3FFFFF
-DATA zigConst<>+8(SB)/8, $0x4330000000000001
-DATA zigConst<>+16(SB)/8, $0x4330000000000000
-DATA zigConst<>+24(SB)/8, $0x4150000000000000
-GLOBL zigConst<>(SB), RODATA|NOPTR, $32
+// Constants of the ziggurat, four copies each: 0x3FFFFF; the bits of
+// 2^52 | 1; 2^52; 2^22.
+DATA zigMask22<>+0(SB)/8, $0x3FFFFF
+DATA zigMask22<>+8(SB)/8, $0x3FFFFF
+DATA zigMask22<>+16(SB)/8, $0x3FFFFF
+DATA zigMask22<>+24(SB)/8, $0x3FFFFF
+GLOBL zigMask22<>(SB), RODATA|NOPTR, $32
+DATA zigMagic1<>+0(SB)/8, $0x4330000000000001
+DATA zigMagic1<>+8(SB)/8, $0x4330000000000001
+DATA zigMagic1<>+16(SB)/8, $0x4330000000000001
+DATA zigMagic1<>+24(SB)/8, $0x4330000000000001
+GLOBL zigMagic1<>(SB), RODATA|NOPTR, $32
+DATA zigTwo52<>+0(SB)/8, $0x4330000000000000
+DATA zigTwo52<>+8(SB)/8, $0x4330000000000000
+DATA zigTwo52<>+16(SB)/8, $0x4330000000000000
+DATA zigTwo52<>+24(SB)/8, $0x4330000000000000
+GLOBL zigTwo52<>(SB), RODATA|NOPTR, $32
+DATA zigTwo22<>+0(SB)/8, $0x4150000000000000
+DATA zigTwo22<>+8(SB)/8, $0x4150000000000000
+DATA zigTwo22<>+16(SB)/8, $0x4150000000000000
+DATA zigTwo22<>+24(SB)/8, $0x4150000000000000
+GLOBL zigTwo22<>(SB), RODATA|NOPTR, $32
+
+// ZIGGURAT runs the fast path on the four words in Y0 with their
+// (zigT[i], zigW[i]) in X4, X5, X6, X13, Y12 holding zigPerm and Y7 the
+// scale: it stores the four x = (j·zigW[i])·scale at DI and sets AX to
+// the mask of the accepted candidates (bit k for word k), using Y1–Y6
+// and Y14.
+//
+// j = int64(b)>>10 | 1 is hi·2^22 + lo with hi = int32(b>>32) and lo =
+// (b>>10 & 0x3FFFFF) | 1; both convert to float64 exactly (hi with
+// VCVTDQ2PD, lo by setting it as the mantissa of 2^52 and subtracting
+// 2^52), and so do hi·2^22 and the sum, an integer below 2^53 in
+// magnitude: j is exactly zigDraw's. Then j², the comparison with
+// zigT[i] (ordered, signalling: as Go's <) and x round as in Go (no
+// fused multiply-add).
+#define ZIGGURAT \
+	VPSRLQ $10, Y0, Y1; \
+	VPAND zigMask22<>(SB), Y1, Y1; \
+	VPOR zigMagic1<>(SB), Y1, Y1; \
+	VSUBPD zigTwo52<>(SB), Y1, Y1; \
+	VPERMD Y0, Y12, Y2; \
+	VCVTDQ2PD X2, Y2; \
+	VMULPD zigTwo22<>(SB), Y2, Y2; \
+	VADDPD Y1, Y2, Y2; \
+	VMULPD Y2, Y2, Y3; \
+	VUNPCKLPD X5, X4, X14; \
+	VUNPCKHPD X5, X4, X4; \
+	VUNPCKLPD X13, X6, X1; \
+	VUNPCKHPD X13, X6, X6; \
+	VINSERTF128 $1, X1, Y14, Y14; \
+	VINSERTF128 $1, X6, Y4, Y4; \
+	VCMPPD $1, Y14, Y3, Y5; \
+	VMULPD Y4, Y2, Y2; \
+	VMULPD Y7, Y2, Y2; \
+	VMOVUPD Y2, (DI); \
+	VMOVMSKPD Y5, AX
 
 // XOSHIRO sets AX to the next word of xoshiro256++ with state R11–R14
 // (s0–s3), as Xoshiro.Uint64, using DX.
@@ -37,32 +88,23 @@ GLOBL zigConst<>(SB), RODATA|NOPTR, $32
 	XORQ DX, R13; \
 	ROLQ $45, R14
 
-// LAYER loads (zigT[i], zigW[i]) of the layer i = AX & 1023 into X, using
-// BX.
-#define LAYER(X) \
-	MOVQ AX, BX; \
-	ANDQ $1023, BX; \
-	SHLQ $4, BX; \
-	VMOVUPD (R8)(BX*1), X
+// LANE loads (zigT[i], zigW[i]) of the layer i = R & 1023 into X.
+#define LANE(R, X) \
+	ANDQ $1023, R; \
+	SHLQ $4, R; \
+	VMOVUPD (R8)(R*1), X
 
 // func zigNormals(dst []float64, gen *Xoshiro, words *[4]uint64, scale float64, tw *[2048]float64) (n, rejected int)
 //
-// Blocks of four: the generator's next four words go to words and to Y0.
-// For each word b, j = int64(b)>>10 | 1 is hi·2^22 + lo with
-// hi = int32(b>>32) and lo = (b>>10 & 0x3FFFFF) | 1; both convert to
-// float64 exactly (hi with VCVTDQ2PD, lo by setting it as the mantissa of
-// 2^52 and subtracting 2^52), and so do hi·2^22 and the sum, an integer
-// below 2^53 in magnitude: j is exactly zigDraw's. Then j², the comparison
-// with zigT[i] and x = (j·zigW[i])·scale round as in Go (no fused
-// multiply-add). The four results are stored; if a candidate is rejected,
-// the count stops before it and rejected is 1.
+// Blocks of four: the generator's next four words go to words and to Y0,
+// then through ZIGGURAT. The four results are stored; if a candidate is
+// rejected, the count stops before it and rejected is 1.
 //
 // Only VEX instructions: a legacy SSE one among them, with the upper
 // halves of the registers live, measured 50 times slower here.
 //
 // Registers: DI dst, CX the places left, SI words, R9 gen, R8 tw, R10 n,
-// R11–R14 the generator's state; Y7 scale, Y8 0x3FFFFF, Y9 the bits of
-// 2^52 | 1, Y10 2^52, Y11 zigPerm, Y12 2^22.
+// R11–R14 the generator's state; Y7 scale, Y12 zigPerm.
 TEXT ·zigNormals(SB), NOSPLIT, $0-72
 	MOVQ dst_base+0(FP), DI
 	MOVQ dst_len+8(FP), CX
@@ -79,62 +121,33 @@ TEXT ·zigNormals(SB), NOSPLIT, $0-72
 	MOVQ 16(R9), R13
 	MOVQ 24(R9), R14
 	VBROADCASTSD scale+40(FP), Y7
-	VPBROADCASTQ zigConst<>+0(SB), Y8
-	VPBROADCASTQ zigConst<>+8(SB), Y9
-	VPBROADCASTQ zigConst<>+16(SB), Y10
-	VMOVDQU zigPerm<>(SB), Y11
-	VPBROADCASTQ zigConst<>+24(SB), Y12
+	VMOVDQU zigPerm<>(SB), Y12
 
 loop:
 	// Four words into words, Y0 and their layers into X4, X5, X6, X13.
 	XOSHIRO
 	MOVQ AX, 0(SI)
 	VMOVQ AX, X0
-	LAYER(X4)
+	MOVQ AX, BX
+	LANE(BX, X4)
 	XOSHIRO
 	MOVQ AX, 8(SI)
 	VPINSRQ $1, AX, X0, X0
-	LAYER(X5)
+	MOVQ AX, BX
+	LANE(BX, X5)
 	XOSHIRO
 	MOVQ AX, 16(SI)
 	VMOVQ AX, X1
-	LAYER(X6)
+	MOVQ AX, BX
+	LANE(BX, X6)
 	XOSHIRO
 	MOVQ AX, 24(SI)
 	VPINSRQ $1, AX, X1, X1
-	LAYER(X13)
+	MOVQ AX, BX
+	LANE(BX, X13)
 	VINSERTI128 $1, X1, Y0, Y0
 
-	// lo = (b>>10 & 0x3FFFFF) | 1, exactly, in Y1.
-	VPSRLQ $10, Y0, Y1
-	VPAND Y8, Y1, Y1
-	VPOR Y9, Y1, Y1
-	VSUBPD Y10, Y1, Y1
-
-	// j = hi·2^22 + lo in Y2; j² in Y3.
-	VPERMD Y0, Y11, Y2
-	VCVTDQ2PD X2, Y2
-	VMULPD Y12, Y2, Y2
-	VADDPD Y1, Y2, Y2
-	VMULPD Y2, Y2, Y3
-
-	// T = (zigT) in Y14, W = (zigW) in Y4.
-	VUNPCKLPD X5, X4, X14
-	VUNPCKHPD X5, X4, X4
-	VUNPCKLPD X13, X6, X1
-	VUNPCKHPD X13, X6, X6
-	VINSERTF128 $1, X1, Y14, Y14
-	VINSERTF128 $1, X6, Y4, Y4
-
-	// accept = j² < T (ordered, signalling: as Go's <).
-	VCMPPD $1, Y14, Y3, Y5
-
-	// x = (j·W)·scale, stored for all four.
-	VMULPD Y4, Y2, Y2
-	VMULPD Y7, Y2, Y2
-	VMOVUPD Y2, (DI)
-
-	VMOVMSKPD Y5, AX
+	ZIGGURAT
 	CMPQ AX, $15
 	JNE partial
 	ADDQ $32, DI
@@ -161,34 +174,6 @@ done:
 none:
 	MOVQ R10, n+56(FP)
 	RET
-
-// Full-width copies of zigConst for memory operands of zigNormals4.
-DATA zigMask22<>+0(SB)/8, $0x3FFFFF
-DATA zigMask22<>+8(SB)/8, $0x3FFFFF
-DATA zigMask22<>+16(SB)/8, $0x3FFFFF
-DATA zigMask22<>+24(SB)/8, $0x3FFFFF
-GLOBL zigMask22<>(SB), RODATA|NOPTR, $32
-DATA zigMagic1<>+0(SB)/8, $0x4330000000000001
-DATA zigMagic1<>+8(SB)/8, $0x4330000000000001
-DATA zigMagic1<>+16(SB)/8, $0x4330000000000001
-DATA zigMagic1<>+24(SB)/8, $0x4330000000000001
-GLOBL zigMagic1<>(SB), RODATA|NOPTR, $32
-DATA zigTwo52<>+0(SB)/8, $0x4330000000000000
-DATA zigTwo52<>+8(SB)/8, $0x4330000000000000
-DATA zigTwo52<>+16(SB)/8, $0x4330000000000000
-DATA zigTwo52<>+24(SB)/8, $0x4330000000000000
-GLOBL zigTwo52<>(SB), RODATA|NOPTR, $32
-DATA zigTwo22<>+0(SB)/8, $0x4150000000000000
-DATA zigTwo22<>+8(SB)/8, $0x4150000000000000
-DATA zigTwo22<>+16(SB)/8, $0x4150000000000000
-DATA zigTwo22<>+24(SB)/8, $0x4150000000000000
-GLOBL zigTwo22<>(SB), RODATA|NOPTR, $32
-
-// LANE loads (zigT[i], zigW[i]) of the layer i = R & 1023 into X.
-#define LANE(R, X) \
-	ANDQ $1023, R; \
-	SHLQ $4, R; \
-	VMOVUPD (R8)(R*1), X
 
 // func zigNormals4(dst []float64, gen *Xoshiro4, scale float64, tw *[2048]float64) (n, rejected int)
 //
@@ -249,36 +234,7 @@ loop4:
 	LANE(DX, X6)
 	LANE(R9, X13)
 
-	// lo = (b>>10 & 0x3FFFFF) | 1, exactly, in Y1.
-	VPSRLQ $10, Y0, Y1
-	VPAND zigMask22<>(SB), Y1, Y1
-	VPOR zigMagic1<>(SB), Y1, Y1
-	VSUBPD zigTwo52<>(SB), Y1, Y1
-
-	// j = hi·2^22 + lo in Y2; j² in Y3.
-	VPERMD Y0, Y12, Y2
-	VCVTDQ2PD X2, Y2
-	VMULPD zigTwo22<>(SB), Y2, Y2
-	VADDPD Y1, Y2, Y2
-	VMULPD Y2, Y2, Y3
-
-	// T = (zigT) in Y14, W = (zigW) in Y4.
-	VUNPCKLPD X5, X4, X14
-	VUNPCKHPD X5, X4, X4
-	VUNPCKLPD X13, X6, X1
-	VUNPCKHPD X13, X6, X6
-	VINSERTF128 $1, X1, Y14, Y14
-	VINSERTF128 $1, X6, Y4, Y4
-
-	// accept = j² < T (ordered, signalling: as Go's <).
-	VCMPPD $1, Y14, Y3, Y5
-
-	// x = (j·W)·scale, stored for all four.
-	VMULPD Y4, Y2, Y2
-	VMULPD Y7, Y2, Y2
-	VMOVUPD Y2, (DI)
-
-	VMOVMSKPD Y5, AX
+	ZIGGURAT
 	CMPQ AX, $15
 	JNE partial4
 	ADDQ $32, DI

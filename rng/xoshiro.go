@@ -57,14 +57,8 @@ func splitmix64(x *uint64) uint64 {
 // Uint64 returns the next 64 random bits (xoshiro256++). With it, a
 // *Xoshiro is a math/rand/v2 Source.
 func (g *Xoshiro) Uint64() uint64 {
-	r := bits.RotateLeft64(g.s0+g.s3, 23) + g.s0
-	t := g.s1 << 17
-	g.s2 ^= g.s0
-	g.s3 ^= g.s1
-	g.s1 ^= g.s2
-	g.s0 ^= g.s3
-	g.s2 ^= t
-	g.s3 = bits.RotateLeft64(g.s3, 45)
+	var r uint64
+	r, g.s0, g.s1, g.s2, g.s3 = xoshiroNext(g.s0, g.s1, g.s2, g.s3)
 	return r
 }
 
@@ -125,4 +119,18 @@ func (g *Xoshiro) UnmarshalBinary(data []byte) error {
 	}
 	g.s0, g.s1, g.s2, g.s3 = s0, s1, s2, s3
 	return nil
+}
+
+// xoshiroNext returns the word of the xoshiro256++ state s0–s3 and the
+// next state.
+func xoshiroNext(s0, s1, s2, s3 uint64) (w, n0, n1, n2, n3 uint64) {
+	w = bits.RotateLeft64(s0+s3, 23) + s0
+	t := s1 << 17
+	s2 ^= s0
+	s3 ^= s1
+	s1 ^= s2
+	s0 ^= s3
+	s2 ^= t
+	s3 = bits.RotateLeft64(s3, 45)
+	return w, s0, s1, s2, s3
 }

@@ -1,8 +1,6 @@
 package rng
 
 import (
-	"encoding/binary"
-	"hash/fnv"
 	"math"
 	"testing"
 )
@@ -72,17 +70,7 @@ func TestXoshiro4Stream(t *testing.T) {
 	}
 	for seed, hash := range want {
 		g := NewXoshiro4(seed)
-		x := make([]float64, 200_000)
-		for lo := 0; lo < len(x); lo += 200 {
-			g.Normals(x[lo:lo+200], 1)
-		}
-		h := fnv.New64a()
-		var b [8]byte
-		for _, v := range x {
-			binary.LittleEndian.PutUint64(b[:], math.Float64bits(v))
-			h.Write(b[:])
-		}
-		if got := h.Sum64(); got != hash {
+		if got := normalsHash(200_000, g.Normals); got != hash {
 			t.Errorf("seed %d: stream hash %#x, want %#x", seed, got, hash)
 		}
 	}
