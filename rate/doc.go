@@ -52,8 +52,9 @@
 // reference's trained go-nogo network keeps 5.6%). The compressed forms
 // are rebuilt from W_eff after every Adam step, so they depend on the
 // model alone and a resumed run computes the same bits. On amd64 the
-// sparse product and the sigmoid run in SSE2 assembly; the build tags
-// noasm or purego select the Go versions, which give the same bits. The
+// sparse product and the sigmoid run in assembly (AVX2 where the CPU has
+// it, SSE2 otherwise); the build tags noasm or purego select the Go
+// versions. All give the same bits, so a run replays on any machine. The
 // sigmoid's exponential is table-driven, within 0.51 ulp (math.Exp: 1.7
 // ulp). BENCHMARKS.md has the figures.
 //

@@ -13,7 +13,8 @@ import (
 // rounding error of each entry kept as a correction, and a degree-5
 // polynomial. Its error stays below 0.51 ulp (TestExpAccuracy checks it
 // against a 300-bit reference). On amd64 the network's activation loop
-// computes two sigmoids at a time in SSE2 assembly (exp_amd64.s), with
+// computes four sigmoids at a time in AVX2 assembly, or two in SSE2
+// (exp_amd64.s), with
 // the bits of exp: every product is rounded before it is added, here
 // with explicit conversions, which keep Go from fusing a multiply-add.
 
@@ -80,7 +81,7 @@ func exp(x float64) float64 {
 	return scale + float64(scale*tmp)
 }
 
-// sigmoidVec sets r[i] = Sigmoid(x[i]), two at a time in sigmoidPairs;
+// sigmoidVec sets r[i] = Sigmoid(x[i]), in blocks in sigmoidPairs;
 // a pair with an argument beyond expLimit (which only a diverging network
 // reaches) goes through Sigmoid.
 func sigmoidVec(r, x []float64) {

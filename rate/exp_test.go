@@ -80,11 +80,15 @@ func TestExpAccuracy(t *testing.T) {
 	}
 }
 
-// TestSigmoidVec checks that the network's activation loop (two at a
-// time in assembly on amd64) computes exactly Sigmoid, on vectors of
+// TestSigmoidVec checks that the network's activation loop (four and two
+// at a time in assembly on amd64) computes exactly Sigmoid, on vectors of
 // every parity, with and without arguments beyond expLimit; and
 // Sigmoid's limits.
 func TestSigmoidVec(t *testing.T) {
+	forEachSigmoidKernel(t, testSigmoidVec)
+}
+
+func testSigmoidVec(t *testing.T) {
 	r := rng.New(2)
 	check := func(x []float64) {
 		t.Helper()
