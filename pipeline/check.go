@@ -119,14 +119,7 @@ func (ck *checker) node(s *Setting, pv *pval, path string) (any, bool) {
 				ok = ok && eok
 				out[k] = v
 			}
-			if !ok {
-				return nil, false
-			}
-			if msg := checkAllowed(s, out); msg != "" {
-				ck.d.add(pv.pos, "setting %s: %s", path, msg)
-				return nil, false
-			}
-			return out, true
+			return ck.collection(s, pv, path, out, ok)
 		}
 	case List:
 		if xs, isList := pv.v.([]*pval); isList {
@@ -137,14 +130,7 @@ func (ck *checker) node(s *Setting, pv *pval, path string) (any, bool) {
 				ok = ok && eok
 				out[i] = v
 			}
-			if !ok {
-				return nil, false
-			}
-			if msg := checkAllowed(s, out); msg != "" {
-				ck.d.add(pv.pos, "setting %s: %s", path, msg)
-				return nil, false
-			}
-			return out, true
+			return ck.collection(s, pv, path, out, ok)
 		}
 	}
 	plain := pv.plain()
@@ -161,6 +147,20 @@ func (ck *checker) node(s *Setting, pv *pval, path string) (any, bool) {
 		ck.files = append(ck.files, fileRef{path: path, value: v.(string), pos: pv.pos})
 	}
 	return v, true
+}
+
+// collection finishes a map or list setting whose elements were checked
+// (ok when all passed): the whole value against the setting's allowed
+// values.
+func (ck *checker) collection(s *Setting, pv *pval, path string, out any, ok bool) (any, bool) {
+	if !ok {
+		return nil, false
+	}
+	if msg := checkAllowed(s, out); msg != "" {
+		ck.d.add(pv.pos, "setting %s: %s", path, msg)
+		return nil, false
+	}
+	return out, true
 }
 
 func (ck *checker) mismatch(s *Setting, pv *pval, path string) {

@@ -2,10 +2,12 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -435,7 +437,7 @@ func fromPlain(v any, pos Pos) *pval {
 		return &pval{v: out, pos: pos}
 	case map[string]any:
 		m := &pmap{vals: map[string]*pval{}, keyPos: map[string]Pos{}}
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			m.keys = append(m.keys, k)
 			m.vals[k] = fromPlain(x[k], pos)
 			m.keyPos[k] = pos

@@ -2,8 +2,10 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"time"
 )
 
@@ -199,7 +201,7 @@ func (d *decoder) decode(s *Setting, v any, rv reflect.Value, path string) error
 	case Map:
 		m := v.(map[string]any)
 		mv := reflect.MakeMapWithSize(rv.Type(), len(m))
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			ev := reflect.New(rv.Type().Elem()).Elem()
 			if s.Elem == nil {
 				ev.Set(reflect.ValueOf(m[k]))

@@ -7,9 +7,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -283,7 +285,7 @@ func (x *execution) runJob(ctx context.Context, j *Job, r *StageResult, mon Moni
 	err = safeRun(ctx, j)
 	r.Busy = max(0, time.Since(r.Start)-time.Duration(j.waited.Load()))
 	if err == nil {
-		for _, name := range sortedKeys(j.outs) {
+		for _, name := range slices.Sorted(maps.Keys(j.outs)) {
 			if out := j.outs[name]; out.def.mode == Value && !out.sent {
 				err = fmt.Errorf("Run returned without sending value output %q", name)
 				break
@@ -360,7 +362,7 @@ func (j *Job) discard() {
 func (j *Job) commit(start time.Time, busy time.Duration) (*Manifest, error) {
 	n, g := j.node, j.graph
 	values := map[string]ValueInfo{}
-	for _, name := range sortedKeys(j.outs) {
+	for _, name := range slices.Sorted(maps.Keys(j.outs)) {
 		out := j.outs[name]
 		if out.def.mode != Value {
 			continue
@@ -417,7 +419,7 @@ func (j *Job) commit(start time.Time, busy time.Duration) (*Manifest, error) {
 	j.mu.Lock()
 	j.created = nil
 	j.mu.Unlock()
-	for _, d := range sortedKeys(dirs) {
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
 		if err := syncDir(d); err != nil {
 			return nil, err
 		}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -157,7 +159,7 @@ func (g *Graph) staleness(n *Node, m *Manifest) string {
 		reasons = append(reasons, summarize("setting", diffs))
 	}
 	reasons = append(reasons, g.inputChanges(n, m)...)
-	for _, path := range sortedKeys(n.files) {
+	for _, path := range slices.Sorted(maps.Keys(n.files)) {
 		if m.InputFiles[path] != n.files[path] {
 			reasons = append(reasons, fmt.Sprintf("input file of setting %s changed", path))
 		}
@@ -220,7 +222,7 @@ func (g *Graph) inputChanges(n *Node, m *Manifest) []string {
 			}
 		}
 	}
-	for _, port := range sortedKeys(old) {
+	for _, port := range slices.Sorted(maps.Keys(old)) {
 		out = append(out, fmt.Sprintf("input %s disconnected", port))
 	}
 	if len(upNames) == 1 {
@@ -245,7 +247,7 @@ func diffValues(path string, old, cur any) []string {
 			keys[k] = true
 		}
 		var out []string
-		for _, k := range sortedKeys(keys) {
+		for _, k := range slices.Sorted(maps.Keys(keys)) {
 			p := joinPath(path, k)
 			ov, oOK := om[k]
 			cv, cOK := cm[k]

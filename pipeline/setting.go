@@ -2,9 +2,10 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -396,7 +397,7 @@ func checkValue(s *Setting, v any) (any, string) {
 			return nil, "want " + s.TypeString() + ", got " + describe(v)
 		}
 		res := make(map[string]any, len(m))
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if s.Elem == nil {
 				res[k] = m[k]
 				continue
@@ -415,7 +416,7 @@ func checkValue(s *Setting, v any) (any, string) {
 		}
 		res := make(map[string]any, len(s.Fields))
 		names := fieldNameList(s.Fields)
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			if findField(s.Fields, k) == nil {
 				return nil, fmt.Sprintf("unknown field %q%s", k, didYouMean(k, names))
 			}
@@ -523,12 +524,3 @@ func fieldNameList(fs []Setting) []string {
 }
 
 func fieldNames(fs []Setting) string { return quoteList(fieldNameList(fs)) }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -122,9 +122,7 @@ func (net *Net) mulW(y, x []float64) {
 		net.sp.fwd.mulVec(y, x)
 		return
 	}
-	n := net.n
-	w := blas64.General{Rows: n, Cols: n, Stride: n, Data: net.weff}
-	blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: n, Inc: 1, Data: x}, 0, blas64.Vector{N: n, Inc: 1, Data: y})
+	net.gemv(y, net.weff, x)
 }
 
 // mulWT sets y = W_effᵀ x.
@@ -133,8 +131,13 @@ func (net *Net) mulWT(y, x []float64) {
 		net.sp.bwd.mulVec(y, x)
 		return
 	}
+	net.gemv(y, net.weffT, x)
+}
+
+// gemv sets y = A x for the dense N×N matrix a, row-major, with BLAS.
+func (net *Net) gemv(y, a, x []float64) {
 	n := net.n
-	w := blas64.General{Rows: n, Cols: n, Stride: n, Data: net.weffT}
+	w := blas64.General{Rows: n, Cols: n, Stride: n, Data: a}
 	blas64.Gemv(blas.NoTrans, 1, w, blas64.Vector{N: n, Inc: 1, Data: x}, 0, blas64.Vector{N: n, Inc: 1, Data: y})
 }
 

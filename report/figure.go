@@ -113,6 +113,19 @@ func newPanel(title, xlabel, ylabel string) *panel {
 	return &panel{p: p, legend: l}
 }
 
+// stimulus shades the stimulus windows [on, off) from ymin to ymax, with
+// one legend entry.
+func (pn *panel) stimulus(windows [][2]float64, ymin, ymax float64) {
+	for i, w := range windows {
+		b := band(w[0], w[1], ymin, ymax, colorStim)
+		if i == 0 {
+			pn.add("stimulus", b)
+		} else {
+			pn.p.Add(b)
+		}
+	}
+}
+
 // add adds a plotter with an optional legend entry.
 func (pn *panel) add(name string, ps ...plot.Plotter) {
 	pn.p.Add(ps...)
@@ -180,6 +193,20 @@ func writeAtomic(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("report: %w", err)
 	}
 	return nil
+}
+
+// markedLine is line with a dot of radius r on each of its points.
+func markedLine(xs, ys []float64, c color.Color, width, r vg.Length) (*plotter.Line, *plotter.Scatter, error) {
+	l, err := line(xs, ys, c, width)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := plotter.NewScatter(l.XYs)
+	if err != nil {
+		return nil, nil, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: c, Radius: r, Shape: draw.CircleGlyph{}}
+	return l, sc, nil
 }
 
 func line(xs, ys []float64, c color.Color, width vg.Length) (*plotter.Line, error) {

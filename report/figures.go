@@ -46,12 +46,10 @@ func TrainingFigure(path string, t Training) error {
 		ex[i] = float64(tr)
 	}
 	if len(ex) > 0 {
-		el, err := line(ex, t.EvalLoss, ColorI, vg.Points(1.5))
+		el, pts, err := markedLine(ex, t.EvalLoss, ColorI, vg.Points(1.5), vg.Points(2))
 		if err != nil {
 			return err
 		}
-		pts, _ := plotter.NewScatter(xyPairs(ex, t.EvalLoss))
-		pts.GlyphStyle = draw.GlyphStyle{Color: ColorI, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
 		top.add("mean eval loss", el, pts)
 	}
 	_, hi := span(t.Losses, t.EvalLoss)
@@ -64,12 +62,10 @@ func TrainingFigure(path string, t Training) error {
 
 	bottom := newPanel("", "trial", "eval accuracy")
 	if len(ex) > 0 {
-		al, err := line(ex, t.EvalAccuracy, colorGreen, vg.Points(1.5))
+		al, pts, err := markedLine(ex, t.EvalAccuracy, colorGreen, vg.Points(1.5), vg.Points(2))
 		if err != nil {
 			return err
 		}
-		pts, _ := plotter.NewScatter(xyPairs(ex, t.EvalAccuracy))
-		pts.GlyphStyle = draw.GlyphStyle{Color: colorGreen, Radius: vg.Points(2), Shape: draw.CircleGlyph{}}
 		bottom.add("accuracy (100 trials)", al, pts)
 	}
 	if t.StopAccuracy > 0 {
@@ -78,15 +74,6 @@ func TrainingFigure(path string, t Training) error {
 	bottom.p.X.Min, bottom.p.X.Max = 0, n
 	bottom.p.Y.Min, bottom.p.Y.Max = 0, 1.05
 	return render(path, top, bottom)
-}
-
-func xyPairs(xs, ys []float64) plotter.XYs {
-	n := min(len(xs), len(ys))
-	pts := make(plotter.XYs, n)
-	for i := 0; i < n; i++ {
-		pts[i] = plotter.XY{X: xs[i], Y: ys[i]}
-	}
-	return pts
 }
 
 // Lambda is the result of a λ grid search.
@@ -115,12 +102,10 @@ func LambdaFigure(path string, l Lambda) error {
 		title += fmt.Sprintf(" (%d trials per factor)", l.Trials)
 	}
 	pn := newPanel(title, "scaling factor λ", "accuracy")
-	ln, err := line(l.Factors, l.Accuracy, ColorI, vg.Points(1.5))
+	ln, sc, err := markedLine(l.Factors, l.Accuracy, ColorI, vg.Points(1.5), vg.Points(2.5))
 	if err != nil {
 		return err
 	}
-	sc, _ := plotter.NewScatter(xyPairs(l.Factors, l.Accuracy))
-	sc.GlyphStyle = draw.GlyphStyle{Color: ColorI, Radius: vg.Points(2.5), Shape: draw.CircleGlyph{}}
 	pn.add("accuracy", ln, sc)
 	if len(l.Reference) == len(l.Factors) {
 		rl, err := line(l.Factors, l.Reference, colorGrey, vg.Points(1))
@@ -252,14 +237,7 @@ func OutputsFigure(path string, o Outputs) error {
 	ymin, ymax = pad(ymin, ymax, 0.05)
 	// Background first: stimulus windows, then the SD envelopes, then the
 	// lines on top.
-	for i, w := range o.Stimulus {
-		b := band(w[0], w[1], ymin, ymax, colorStim)
-		if i == 0 {
-			pn.add("stimulus", b)
-		} else {
-			pn.p.Add(b)
-		}
-	}
+	pn.stimulus(o.Stimulus, ymin, ymax)
 	for _, s := range all {
 		if s.env != nil {
 			pn.p.Add(s.env)
@@ -432,14 +410,7 @@ func OverlayFigure(path string, o Overlay) error {
 	ymin, ymax := span(rate, spk, o.Thresholds)
 	ymin, ymax = pad(ymin, ymax, 0.05)
 	tmax := math.Max(float64(len(o.Rate))*o.RateDT, float64(len(o.Spiking))*o.SpikingDT)
-	for i, w := range o.Stimulus {
-		b := band(w[0], w[1], ymin, ymax, colorStim)
-		if i == 0 {
-			pn.add("stimulus", b)
-		} else {
-			pn.p.Add(b)
-		}
-	}
+	pn.stimulus(o.Stimulus, ymin, ymax)
 	sl, err := line(sts, spk, ColorE, vg.Points(1.2))
 	if err != nil {
 		return err

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,7 +130,7 @@ func (r *Report) headline() [][2]string {
 		{"best λ", strconv.FormatFloat(s.BestLambda, 'g', -1, 64)},
 		{"LIF accuracy at best λ", fmt.Sprintf("%.2f (%d trials)", s.LIFAccuracy, s.LIFTrials)},
 	}
-	for _, c := range sortedKeys(s.LIFAccuracyBy) {
+	for _, c := range slices.Sorted(maps.Keys(s.LIFAccuracyBy)) {
 		rows = append(rows, [2]string{"LIF accuracy, " + c, fmt.Sprintf("%.2f", s.LIFAccuracyBy[c])})
 	}
 	rows = append(rows,
@@ -157,15 +159,6 @@ func (r *Report) lambdaRows() [][2]string {
 		rows[i] = [2]string{k, fmt.Sprintf("%.2f", r.Summary.LambdaAccuracy[k])}
 	}
 	return rows
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Markdown renders the report as Markdown that links the figures.
@@ -197,7 +190,7 @@ func (r *Report) Markdown() string {
 	}
 	if r.Summary != nil && len(r.Summary.Seconds) > 0 {
 		b.WriteString("## Stage times\n\n| stage | seconds |\n|---|---|\n")
-		for _, k := range sortedKeys(r.Summary.Seconds) {
+		for _, k := range slices.Sorted(maps.Keys(r.Summary.Seconds)) {
 			fmt.Fprintf(&b, "| %s | %.2f |\n", k, r.Summary.Seconds[k])
 		}
 		b.WriteString("\n")
@@ -207,7 +200,7 @@ func (r *Report) Markdown() string {
 	}
 	if len(r.Provenance) > 0 {
 		b.WriteString("## Provenance\n\n| | |\n|---|---|\n")
-		for _, k := range sortedKeys(r.Provenance) {
+		for _, k := range slices.Sorted(maps.Keys(r.Provenance)) {
 			fmt.Fprintf(&b, "| %s | `%s` |\n", k, r.Provenance[k])
 		}
 		b.WriteString("\n")
@@ -264,7 +257,7 @@ figure{margin:2em 0}figcaption{color:#555;font-size:.95em}
 	if r.Summary != nil && len(r.Summary.Seconds) > 0 {
 		b.WriteString("<h2>Stage times</h2>\n")
 		var rows [][2]string
-		for _, k := range sortedKeys(r.Summary.Seconds) {
+		for _, k := range slices.Sorted(maps.Keys(r.Summary.Seconds)) {
 			rows = append(rows, [2]string{k, fmt.Sprintf("%.2f", r.Summary.Seconds[k])})
 		}
 		table([2]string{"stage", "seconds"}, rows)
@@ -275,7 +268,7 @@ figure{margin:2em 0}figcaption{color:#555;font-size:.95em}
 	if len(r.Provenance) > 0 {
 		b.WriteString("<h2>Provenance</h2>\n")
 		var rows [][2]string
-		for _, k := range sortedKeys(r.Provenance) {
+		for _, k := range slices.Sorted(maps.Keys(r.Provenance)) {
 			rows = append(rows, [2]string{k, r.Provenance[k]})
 		}
 		table([2]string{"", ""}, rows)

@@ -179,29 +179,11 @@ func TestCreateArrowStreamIsReadableWhileWritten(t *testing.T) {
 }
 
 func TestCreateArrowStreamAbort(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "rates.arrows")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	var rows RateRows
 	rows.Append(0, 0, 0, 0, 200)
-	w, err := CreateArrowStream(path, rows.Schema(), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(&rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Abort(); err != nil {
-		t.Fatal(err)
-	}
-	if b, err := os.ReadFile(path); err != nil || string(b) != "old" {
-		t.Errorf("after Abort the file holds %q, %v; want the old contents", b, err)
-	}
-	if names := dirEntries(t, dir); !slices.Equal(names, []string{"rates.arrows"}) {
-		t.Errorf("after Abort the directory holds %v", names)
-	}
+	w, path := checkAbortKeepsOldFile(t, "rates.arrows", &rows, func(path string) (tableFile, error) {
+		return CreateArrowStream(path, rows.Schema(), nil, nil)
+	})
 	if err := w.Write(&rows); !errors.Is(err, os.ErrClosed) || !strings.Contains(err.Error(), path) {
 		t.Errorf("Write after Abort: %v, want os.ErrClosed naming %s", err, path)
 	}

@@ -3,6 +3,8 @@ package sinks
 import (
 	"context"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -134,4 +136,41 @@ func heapInuse() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.HeapInuse
+}
+
+// tableFile is a writer of a table file: *ParquetWriter or *ArrowStream.
+type tableFile interface {
+	Write(Table) error
+	Abort() error
+	Close() error
+}
+
+// checkAbortKeepsOldFile creates name over an existing file in a new
+// directory with create, writes rows, aborts, and checks that the old file
+// is untouched and alone in the directory. It returns the writer and the
+// file's path.
+func checkAbortKeepsOldFile(t *testing.T, name string, rows Table, create func(path string) (tableFile, error)) (tableFile, string) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "old" {
+		t.Errorf("after Abort the file holds %q, %v; want the old contents", b, err)
+	}
+	if names := dirEntries(t, dir); !slices.Equal(names, []string{name}) {
+		t.Errorf("after Abort the directory holds %v", names)
+	}
+	return w, path
 }

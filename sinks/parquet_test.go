@@ -272,29 +272,11 @@ func TestParquetTempFileAndRename(t *testing.T) {
 }
 
 func TestParquetAbortKeepsOldFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "neurons.parquet")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	var rows NeuronRows
 	rows.Append(0, "E", 20)
-	w, err := CreateParquet(path, rows.Schema(), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(&rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Abort(); err != nil {
-		t.Fatal(err)
-	}
-	if b, err := os.ReadFile(path); err != nil || string(b) != "old" {
-		t.Errorf("after Abort the file holds %q, %v; want the old contents", b, err)
-	}
-	if names := dirEntries(t, dir); !slices.Equal(names, []string{"neurons.parquet"}) {
-		t.Errorf("after Abort the directory holds %v", names)
-	}
+	w, _ := checkAbortKeepsOldFile(t, "neurons.parquet", &rows, func(path string) (tableFile, error) {
+		return CreateParquet(path, rows.Schema(), nil, nil)
+	})
 	if err := w.Close(); !errors.Is(err, os.ErrClosed) {
 		t.Errorf("Close after Abort: %v, want os.ErrClosed", err)
 	}

@@ -459,19 +459,11 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 		}
 
 		// v = 30 at a spike (recorded), then the reset.
-		for _, j := range spk {
-			vj := v[j]
-			vj += VSpike - vj
-			v[j] = vj
-		}
+		moveTo(v, spk, VSpike)
 		if s.rec.v != nil {
 			s.rec.put(s.rec.v, i, v)
 		}
-		for _, j := range spk {
-			vj := v[j]
-			vj += VReset - vj
-			v[j] = vj
-		}
+		moveTo(v, spk, VReset)
 
 		if obs != nil {
 			for _, j := range spk {
@@ -587,6 +579,16 @@ func stepRates(r, hr, decayD, w []float64, dt, decayR float64) float64 {
 		s0 += float64(w[k] * rk)
 	}
 	return (s0 + s1) + (s2 + s3)
+}
+
+// moveTo sets v[j] to the value to for the units j in spk, as the
+// reference does with v + (to - v)·spiked: with its rounding.
+func moveTo(v []float64, spk []int32, to float64) {
+	for _, j := range spk {
+		vj := v[j]
+		vj += to - vj
+		v[j] = vj
+	}
 }
 
 func resizeFloats(b []float64, n int) []float64 {

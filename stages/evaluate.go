@@ -80,11 +80,7 @@ func (c *condAcc) add(out []float64) error {
 }
 
 func (e *evaluate) Run(ctx context.Context, job *pipeline.Job) error {
-	spec, err := evalTask.Receive(ctx, job)
-	if err != nil {
-		return err
-	}
-	task, err := spec.Task()
+	task, err := receiveTask(ctx, job, evalTask)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package stages
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/spiking"
 	"github.com/spikernn/spikernn/tasks"
 )
@@ -26,6 +28,15 @@ func (s TaskSpec) Task() (tasks.Task, error) {
 		return nil, fmt.Errorf("task %q: %w", s.Name, err)
 	}
 	return t, nil
+}
+
+// receiveTask receives the TaskSpec of a task port and builds its task.
+func receiveTask(ctx context.Context, job *pipeline.Job, port *pipeline.ValueIn[TaskSpec]) (tasks.Task, error) {
+	spec, err := port.Receive(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Task()
 }
 
 // TrainingRecord is the history of a rate-network training run: the item of

@@ -156,11 +156,7 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	spec, err := lambdaTask.Receive(ctx, job)
-	if err != nil {
-		return err
-	}
-	task, err := spec.Task()
+	task, err := receiveTask(ctx, job, lambdaTask)
 	if err != nil {
 		return err
 	}

@@ -111,11 +111,7 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	spec, err := convertTask.Receive(ctx, job)
-	if err != nil {
-		return err
-	}
-	task, err := spec.Task()
+	task, err := receiveTask(ctx, job, convertTask)
 	if err != nil {
 		return err
 	}

@@ -93,11 +93,7 @@ func (p *plotStage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	spec, err := plotTask.Receive(ctx, job)
-	if err != nil {
-		return err
-	}
-	task, err := spec.Task()
+	task, err := receiveTask(ctx, job, plotTask)
 	if err != nil {
 		return err
 	}
@@ -161,7 +157,7 @@ func (p *plotStage) Run(ctx context.Context, job *pipeline.Job) error {
 
 	title := p.s.Title
 	if title == "" {
-		title = fmt.Sprintf("spikernn: %s (%s)", job.Pipeline(), spec.Name)
+		title = fmt.Sprintf("spikernn: %s (%s)", job.Pipeline(), task.Name())
 	}
 	r := &report.Report{
 		Title: title, Summary: sum, Figures: figs,

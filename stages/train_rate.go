@@ -119,11 +119,7 @@ func (s trainSettings) config(inputs int) (*rate.Config, error) {
 type trainRate struct{ s trainSettings }
 
 func (t *trainRate) Run(ctx context.Context, job *pipeline.Job) error {
-	spec, err := trainTask.Receive(ctx, job)
-	if err != nil {
-		return err
-	}
-	task, err := spec.Task()
+	task, err := receiveTask(ctx, job, trainTask)
 	if err != nil {
 		return err
 	}
