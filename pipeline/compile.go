@@ -103,6 +103,7 @@ func (g *Graph) Consumers(n *Node, port string) []string {
 func (e *Environment) Lint(c *Config) error {
 	var d diagList
 	d.addAll(c.diags.ds)
+	e.checkBlocks(c, &d)
 	for _, p := range c.Pipelines {
 		e.compile(c, p, nil, false, "", &d)
 	}
@@ -127,6 +128,7 @@ type CompileOptions struct {
 func (e *Environment) Compile(c *Config, opts CompileOptions) (*Graph, error) {
 	var d diagList
 	d.addAll(c.diags.ds)
+	e.checkBlocks(c, &d)
 	name := opts.Pipeline
 	if name == "" {
 		name = c.DefaultPipeline()

@@ -45,7 +45,8 @@ type Config struct {
 	defaultPos Pos
 	open, cls  string // the brackets of ${name} after the pre-parse rewrite
 	anchors    map[string]ast.Node
-	diags      diagList // schema problems found while parsing
+	diags      diagList     // schema problems found while parsing
+	extras     []extraField // fields the runner does not read (blocks)
 }
 
 // A PipelineConfig is one named pipeline of a file.
@@ -55,6 +56,8 @@ type PipelineConfig struct {
 	Pos         Pos
 	Params      []*Param
 	Stages      []*StageConfig
+
+	cfg *Config // the file, for Block
 }
 
 // A Param is a pipeline parameter, substituted into settings as ${name}.
@@ -577,7 +580,7 @@ func (c *Config) parseTop(body ast.Node) {
 			havePipelines = true
 			c.parsePipelines(e.value)
 		default:
-			c.unknownField(d, e, "the pipeline file", topFields)
+			c.extras = append(c.extras, extraField{level: FileBlock, entry: e})
 		}
 	}
 	top := c.pos(body)
@@ -606,7 +609,7 @@ func (c *Config) parsePipelines(n ast.Node) {
 		if !nameRE.MatchString(e.key) {
 			d.add(e.keyPos, "pipeline name %q: use letters, digits, '_' and '-' (it names a directory)", e.key)
 		}
-		p := &PipelineConfig{Name: e.key, Pos: e.keyPos}
+		p := &PipelineConfig{Name: e.key, Pos: e.keyPos, cfg: c}
 		c.Pipelines = append(c.Pipelines, p)
 		pes, ok := c.entries(e.value, d)
 		if !ok {
@@ -624,7 +627,7 @@ func (c *Config) parsePipelines(n ast.Node) {
 				haveStages = true
 				c.parseStages(p, pe.value)
 			default:
-				c.unknownField(d, pe, "pipeline "+e.key, pipelineFields)
+				c.extras = append(c.extras, extraField{level: PipelineBlock, pipeline: p, entry: pe})
 			}
 		}
 		if !haveStages {

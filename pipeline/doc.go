@@ -40,6 +40,16 @@
 // [Plan.Execute] runs them. `runpipe` (cmd/runpipe) is the command line
 // over these calls.
 //
+// # Blocks read by other packages
+//
+// A field of the file or of a pipeline that the runner does not read
+// itself — a pipeline's `sweep:` matrix, the file's task declarations,
+// cluster settings — is a [Block], registered by the package that reads it
+// ([RegisterBlock]). Lint accepts a registered field and calls the block's
+// Check with its [FileValue] (positions kept); any other field is
+// unknown. The package reads the value back with [Config.Block] and
+// [PipelineConfig.Block].
+//
 // # Writing a kind
 //
 // A kind is a [Spec] registered with its constructor, from an init

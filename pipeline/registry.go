@@ -15,6 +15,7 @@ type Environment struct {
 	mu     sync.RWMutex
 	kinds  map[string]*kind
 	codecs map[reflect.Type]*Codec
+	blocks map[blockKey]*Block
 }
 
 // kind is a registered kind: its spec and its type-erased constructor.
@@ -32,7 +33,7 @@ func Default() *Environment { return defaultEnv }
 // NewEnvironment returns an empty environment holding only the built-in
 // JSON codecs for simple value types (see [JSONCodec]).
 func NewEnvironment() *Environment {
-	e := &Environment{kinds: map[string]*kind{}, codecs: map[reflect.Type]*Codec{}}
+	e := &Environment{kinds: map[string]*kind{}, codecs: map[reflect.Type]*Codec{}, blocks: map[blockKey]*Block{}}
 	for _, c := range builtinCodecs() {
 		e.RegisterCodec(c)
 	}
