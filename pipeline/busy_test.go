@@ -22,14 +22,14 @@ var (
 // lists the stages above a stage in topological order.
 func TestBusySeconds(t *testing.T) {
 	env := pipeline.NewEnvironment()
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "slow", Summary: "sleeps, then sends", Outputs: []pipeline.Port{slowOut}},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "slow", Group: pipeline.SourceGroup, Summary: "sleeps, then sends", Outputs: []pipeline.Port{slowOut}},
 		func(struct{}) (pipeline.Stage, error) {
 			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
 				time.Sleep(300 * time.Millisecond)
 				return slowOut.Send(ctx, job, 1)
 			}), nil
 		})
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "wait", Summary: "waits for x", Inputs: []pipeline.Port{waitIn}, Outputs: []pipeline.Port{waitOut}},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "wait", Group: pipeline.StageGroup, Summary: "waits for x", Inputs: []pipeline.Port{waitIn}, Outputs: []pipeline.Port{waitOut}},
 		func(struct{}) (pipeline.Stage, error) {
 			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
 				x, err := waitIn.Receive(ctx, job)
@@ -96,7 +96,7 @@ var (
 // slow consumer is not counted as its work.
 func TestBusySecondsBackpressure(t *testing.T) {
 	env := pipeline.NewEnvironment()
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "fast", Summary: "sends 6 items", Outputs: []pipeline.Port{fastOut}},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "fast", Group: pipeline.SourceGroup, Summary: "sends 6 items", Outputs: []pipeline.Port{fastOut}},
 		func(struct{}) (pipeline.Stage, error) {
 			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
 				w := fastOut.Writer(job)
@@ -108,7 +108,7 @@ func TestBusySecondsBackpressure(t *testing.T) {
 				return nil
 			}), nil
 		})
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "slow-sink", Summary: "takes 60 ms per item", Inputs: []pipeline.Port{slowIn}},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "slow-sink", Group: pipeline.SinkGroup, Summary: "takes 60 ms per item", Inputs: []pipeline.Port{slowIn}},
 		func(struct{}) (pipeline.Stage, error) {
 			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
 				r := slowIn.Reader(job)

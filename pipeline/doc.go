@@ -70,6 +70,7 @@
 //	func init() {
 //		pipeline.Register(pipeline.Spec{
 //			Name:    "lif-convert",
+//			Group:   pipeline.StageGroup,
 //			Summary: "converts a rate model to LIF and simulates trials",
 //			Inputs:  []pipeline.Port{convertModel, convertLambda},
 //			Outputs: []pipeline.Port{convertSpikes},
@@ -96,6 +97,13 @@
 //		job.Headline("n_spikes", n)
 //		return nil
 //	}
+//
+// Every kind names its [Group]: [SourceGroup] (items enter the pipeline:
+// generated or read from files), [StageGroup] (items are transformed) or
+// [SinkGroup] (items are written out); `runpipe stages` lists the kinds
+// under these three headings. spikernn's kinds live in the packages of
+// the same names: sources, stages and sinks/kinds, over the shared item
+// types of package items.
 //
 // Ports are made with [ValueInput], [StreamInput], [ValueOutput] and
 // [StreamOutput]; the type parameter is the item type, shown by `runpipe

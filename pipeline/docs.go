@@ -8,8 +8,9 @@ import (
 )
 
 // WriteDoc writes the documentation of a kind, generated from its spec:
-// summary, description, ports with modes and item types, settings with
-// types, defaults, limits and docs, and whether value outputs are cached.
+// summary, description, group, ports with modes and item types, settings
+// with types, defaults, limits and docs, and whether value outputs are
+// cached.
 func (e *Environment) WriteDoc(w io.Writer, s *Spec) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s — %s\n", s.Name, s.Summary)
@@ -18,6 +19,7 @@ func (e *Environment) WriteDoc(w io.Writer, s *Spec) error {
 			fmt.Fprintf(&b, "    %s\n", line)
 		}
 	}
+	fmt.Fprintf(&b, "  group: %s\n", s.Group)
 	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
 	for _, group := range []struct {
 		title string

@@ -50,6 +50,7 @@ func (s repeatSettings) Run(ctx context.Context, job *pipeline.Job) error {
 func registerRepeat(env *pipeline.Environment) {
 	pipeline.RegisterIn(env, pipeline.Spec{
 		Name:    "repeat",
+		Group:   pipeline.StageGroup,
 		Summary: "repeats a value n times, in batches",
 		Inputs:  []pipeline.Port{repeatX},
 		Outputs: []pipeline.Port{repeatRows},
@@ -68,7 +69,7 @@ var (
 
 func registerHelpers(env *pipeline.Environment) {
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "constant", Summary: "outputs a constant",
+		Name: "constant", Group: pipeline.SourceGroup, Summary: "outputs a constant",
 		Outputs:  []pipeline.Port{constOut},
 		Settings: []pipeline.Setting{{Name: "value", Type: pipeline.Float, Required: true, Doc: "the constant"}},
 	}, func(s struct {
@@ -79,7 +80,7 @@ func registerHelpers(env *pipeline.Environment) {
 		}), nil
 	})
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "count", Summary: "counts rows and batches",
+		Name: "count", Group: pipeline.SinkGroup, Summary: "counts rows and batches",
 		Inputs: []pipeline.Port{countIn},
 	}, func(struct{}) (pipeline.Stage, error) {
 		return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {

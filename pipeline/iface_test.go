@@ -37,7 +37,7 @@ var (
 func ifaceEnv() *pipeline.Environment {
 	env := testEnv()
 	env.RegisterCodec(pipeline.JSONCodec[*spikeRows]())
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "convert", Summary: "emits spike and rate rows", Outputs: []pipeline.Port{spikesOut, ratesOut, statsOut}},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "convert", Group: pipeline.SourceGroup, Summary: "emits spike and rate rows", Outputs: []pipeline.Port{spikesOut, ratesOut, statsOut}},
 		func(struct{}) (pipeline.Stage, error) {
 			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
 				sw, rw := spikesOut.Writer(job), ratesOut.Writer(job)
@@ -52,7 +52,7 @@ func ifaceEnv() *pipeline.Environment {
 				return statsOut.Send(ctx, job, &spikeRows{N: 1000})
 			}), nil
 		})
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "sink", Summary: "counts the rows of any table", Inputs: []pipeline.Port{tableIn, tableVal},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "sink", Group: pipeline.SinkGroup, Summary: "counts the rows of any table", Inputs: []pipeline.Port{tableIn, tableVal},
 		Settings: []pipeline.Setting{{Name: "path", Type: pipeline.String, Required: true}}},
 		func(s struct {
 			Path string `pipeline:"path"`

@@ -128,7 +128,7 @@ func (e *Environment) kind(name string) (*kind, error) {
 func (e *Environment) unknownKind(name string) error {
 	kinds := e.Kinds()
 	if len(kinds) == 0 {
-		return fmt.Errorf("unknown kind %q (no kinds are registered: forgotten import of the stages package?)", name)
+		return fmt.Errorf("unknown kind %q (no kinds are registered: forgotten import of the kind packages, sources, stages and sinks/kinds?)", name)
 	}
 	return fmt.Errorf("unknown kind %q%s (kinds: %s)", name, didYouMean(name, kinds), quoteList(kinds))
 }

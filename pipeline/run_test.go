@@ -594,7 +594,7 @@ func TestCheckExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := pipeline.NewEnvironment()
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "lonely", Summary: "no examples"},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "lonely", Group: pipeline.SourceGroup, Summary: "no examples"},
 		func(struct{}) (pipeline.Stage, error) { return pipeline.StageFunc(nil), nil })
 	if err := env.CheckExamples(); err == nil || !strings.Contains(err.Error(), "kind lonely: no example") {
 		t.Errorf("err = %v", err)

@@ -29,7 +29,7 @@ var (
 // extraEnv adds kinds that misbehave in various ways to the test kinds.
 func extraEnv(t *testing.T) *pipeline.Environment {
 	env := testEnv()
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "head", Summary: "reads one item of a stream", Inputs: []pipeline.Port{headIn}, Outputs: []pipeline.Port{headOut}},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "head", Group: pipeline.StageGroup, Summary: "reads one item of a stream", Inputs: []pipeline.Port{headIn}, Outputs: []pipeline.Port{headOut}},
 		func(struct{}) (pipeline.Stage, error) {
 			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
 				v, err := headIn.Reader(job).Recv(ctx)
@@ -39,7 +39,7 @@ func extraEnv(t *testing.T) *pipeline.Environment {
 				return headOut.Send(ctx, job, v)
 			}), nil
 		})
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "misbehave", Summary: "does what it is told not to", Outputs: []pipeline.Port{misbehave},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "misbehave", Group: pipeline.SourceGroup, Summary: "does what it is told not to", Outputs: []pipeline.Port{misbehave},
 		Settings: []pipeline.Setting{{Name: "how", Type: pipeline.String, Required: true, OneOf: []any{"twice", "never", "panic", "escape", "upstream", "foreign"}}}},
 		func(s struct {
 			How string `pipeline:"how"`
@@ -65,14 +65,14 @@ func extraEnv(t *testing.T) *pipeline.Environment {
 				return nil
 			}), nil
 		})
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "opaque-src", Summary: "outputs a value that cannot be cached", Outputs: []pipeline.Port{opaqueOut}},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "opaque-src", Group: pipeline.SourceGroup, Summary: "outputs a value that cannot be cached", Outputs: []pipeline.Port{opaqueOut}},
 		func(struct{}) (pipeline.Stage, error) {
 			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
 				opaqueSeen[job.Name()]++
 				return opaqueOut.Send(ctx, job, opaque{N: 7})
 			}), nil
 		})
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "opaque-use", Summary: "reads an uncacheable value", Inputs: []pipeline.Port{opaqueIn},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "opaque-use", Group: pipeline.SinkGroup, Summary: "reads an uncacheable value", Inputs: []pipeline.Port{opaqueIn},
 		Settings: []pipeline.Setting{{Name: "tag", Type: pipeline.Int, Default: 0}}},
 		func(struct {
 			Tag int `pipeline:"tag"`
@@ -86,7 +86,7 @@ func extraEnv(t *testing.T) *pipeline.Environment {
 				return nil
 			}), nil
 		})
-	pipeline.RegisterIn(env, pipeline.Spec{Name: "summary", Summary: "reads the manifest of an upstream stage", Inputs: []pipeline.Port{upIn}},
+	pipeline.RegisterIn(env, pipeline.Spec{Name: "summary", Group: pipeline.SinkGroup, Summary: "reads the manifest of an upstream stage", Inputs: []pipeline.Port{upIn}},
 		func(struct{}) (pipeline.Stage, error) {
 			return pipeline.StageFunc(func(ctx context.Context, job *pipeline.Job) error {
 				if _, err := upIn.Receive(ctx, job); err != nil {
@@ -250,41 +250,41 @@ func TestRegisterPanics(t *testing.T) {
 	n := []pipeline.Setting{{Name: "n", Type: pipeline.Int}}
 	cases := map[string]func(env *pipeline.Environment){
 		"duplicate kind": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Summary: "x", Settings: n}, func(good) (pipeline.Stage, error) { return nil, nil })
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Summary: "x", Settings: n}, func(good) (pipeline.Stage, error) { return nil, nil })
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SourceGroup, Summary: "x", Settings: n}, func(good) (pipeline.Stage, error) { return nil, nil })
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SourceGroup, Summary: "x", Settings: n}, func(good) (pipeline.Stage, error) { return nil, nil })
 		},
 		"bad name": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "X_y", Summary: "x"}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "X_y", Group: pipeline.SourceGroup, Summary: "x"}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
 		},
 		"no summary": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x"}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SourceGroup}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
 		},
 		"setting without field": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Summary: "x", Settings: n}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SourceGroup, Summary: "x", Settings: n}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
 		},
 		"field without tag": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Summary: "x", Settings: n}, func(struct{ N int }) (pipeline.Stage, error) { return nil, nil })
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SourceGroup, Summary: "x", Settings: n}, func(struct{ N int }) (pipeline.Stage, error) { return nil, nil })
 		},
 		"wrong field type": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Summary: "x", Settings: n}, func(struct {
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SourceGroup, Summary: "x", Settings: n}, func(struct {
 				N string `pipeline:"n"`
 			}) (pipeline.Stage, error) {
 				return nil, nil
 			})
 		},
 		"bad default": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Summary: "x", Settings: []pipeline.Setting{{Name: "n", Type: pipeline.Int, Default: "ten"}}},
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SourceGroup, Summary: "x", Settings: []pipeline.Setting{{Name: "n", Type: pipeline.Int, Default: "ten"}}},
 				func(good) (pipeline.Stage, error) { return nil, nil })
 		},
 		"default out of range": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Summary: "x", Settings: []pipeline.Setting{{Name: "n", Type: pipeline.Int, Default: 0, Range: pipeline.AtLeast(1)}}},
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SourceGroup, Summary: "x", Settings: []pipeline.Setting{{Name: "n", Type: pipeline.Int, Default: 0, Range: pipeline.AtLeast(1)}}},
 				func(good) (pipeline.Stage, error) { return nil, nil })
 		},
 		"duplicate port": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Summary: "x", Inputs: []pipeline.Port{headIn, headIn}}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SinkGroup, Summary: "x", Inputs: []pipeline.Port{headIn, headIn}}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
 		},
 		"output as input": func(env *pipeline.Environment) {
-			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Summary: "x", Inputs: []pipeline.Port{headOut}}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
+			pipeline.RegisterIn(env, pipeline.Spec{Name: "x", Group: pipeline.SinkGroup, Summary: "x", Inputs: []pipeline.Port{headOut}}, func(struct{}) (pipeline.Stage, error) { return nil, nil })
 		},
 		"duplicate codec": func(env *pipeline.Environment) {
 			env.RegisterCodec(pipeline.JSONCodec[float64]())

@@ -30,6 +30,9 @@ func (f StageFunc) Run(ctx context.Context, job *Job) error { return f(ctx, job)
 type Spec struct {
 	// Name is the kind name used in pipeline files (`kind: train-rate`).
 	Name string
+	// Group says where the kind stands in the flow of items: a source, a
+	// stage that transforms or a sink. Every kind has one.
+	Group Group
 	// Summary is a one-line description.
 	Summary string
 	// Description is a longer description (plain text paragraphs).
@@ -46,6 +49,37 @@ type Spec struct {
 	// Examples are complete pipeline files using the kind; a test lints
 	// every example of every kind (see [Environment.CheckExamples]).
 	Examples []Example
+}
+
+// A Group is where a kind stands in the flow of items: `runpipe stages`
+// lists the kinds group by group, in the order of the constants.
+type Group int
+
+// The groups of kinds.
+const (
+	// SourceGroup kinds are where items enter a pipeline: they generate
+	// them or read them from files.
+	SourceGroup Group = iota + 1
+	// StageGroup kinds transform the items they receive into others.
+	StageGroup
+	// SinkGroup kinds write items out: files for users, figures, reports.
+	SinkGroup
+)
+
+// Groups returns the groups in order.
+func Groups() []Group { return []Group{SourceGroup, StageGroup, SinkGroup} }
+
+// String returns the group's plural name: "sources", "stages" or "sinks".
+func (g Group) String() string {
+	switch g {
+	case SourceGroup:
+		return "sources"
+	case StageGroup:
+		return "stages"
+	case SinkGroup:
+		return "sinks"
+	}
+	return fmt.Sprintf("Group(%d)", int(g))
 }
 
 // An Example is a complete pipeline file illustrating a kind.
@@ -92,6 +126,9 @@ func (s *Spec) validate() error {
 	}
 	if s.Summary == "" {
 		return fmt.Errorf("kind %q: empty Summary", s.Name)
+	}
+	if s.Group < SourceGroup || s.Group > SinkGroup {
+		return fmt.Errorf("kind %q: Group %v: want SourceGroup, StageGroup or SinkGroup", s.Name, s.Group)
 	}
 	for _, group := range []struct {
 		ports []Port

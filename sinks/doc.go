@@ -1,7 +1,9 @@
 // Package sinks writes the pipeline's tabular outputs: Parquet files for
 // analysis in pandas or DuckDB, and Arrow IPC streams for live consumers.
 // Both are written batch by batch with memory that does not grow with the
-// number of rows.
+// number of rows. The pipeline kinds that write with it (parquet, arrow,
+// and the other sinks of a pipeline) are in package sinks/kinds; this
+// package knows nothing of the pipeline.
 //
 // # Tables
 //

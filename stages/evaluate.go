@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/sinks"
@@ -14,10 +15,10 @@ import (
 )
 
 var (
-	evalTrials     = pipeline.StreamInput[*ConvertedTrial]("trials", "the converted trials, in trial order")
-	evalTask       = pipeline.ValueInput[TaskSpec]("task", "the task")
+	evalTrials     = pipeline.StreamInput[*items.ConvertedTrial]("trials", "the converted trials, in trial order")
+	evalTask       = pipeline.ValueInput[items.TaskSpec]("task", "the task")
 	evalModel      = pipeline.ValueInput[*rate.Model]("model", "the rate model converted (for the unit types)")
-	evalEvaluation = pipeline.ValueOutput[*Evaluation]("evaluation", "accuracy, output mean ± SD and firing rates per condition, example trials")
+	evalEvaluation = pipeline.ValueOutput[*items.Evaluation]("evaluation", "accuracy, output mean ± SD and firing rates per condition, example trials")
 	evalRows       = pipeline.StreamOutput[*sinks.TrialRows]("rows", "the trials table (trial, task, label, lambda, correct, n_spikes, seed), in batches")
 )
 
@@ -27,6 +28,7 @@ const evalBatch = 1024
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "evaluate",
+		Group:   pipeline.StageGroup,
 		Summary: "scores the converted LIF trials: accuracy, output mean ± SD and firing rates per condition",
 		Description: "Reads lif-convert's trials and keeps only running sums, so that its memory\n" +
 			"does not grow with the number of trials: accuracy overall and per condition, the\n" +
@@ -80,7 +82,7 @@ func (c *condAcc) add(out []float64) error {
 }
 
 func (e *evaluate) Run(ctx context.Context, job *pipeline.Job) error {
-	task, err := receiveTask(ctx, job, evalTask)
+	task, err := items.ReceiveTask(ctx, job, evalTask)
 	if err != nil {
 		return err
 	}
@@ -102,9 +104,9 @@ func (e *evaluate) Run(ctx context.Context, job *pipeline.Job) error {
 			nE++
 		}
 	}
-	ev := &Evaluation{Task: task.Name(), Inh: append([]bool(nil), m.Inh...)}
+	ev := &items.Evaluation{Task: task.Name(), Inh: append([]bool(nil), m.Inh...)}
 	unitSpikes := make([]int64, m.N)
-	examples := make([]*ExampleTrial, len(labels))
+	examples := make([]*items.ExampleTrial, len(labels))
 
 	in := evalTrials.Reader(job)
 	rowsOut := evalRows.Writer(job)
@@ -159,7 +161,7 @@ func (e *evaluate) Run(ctx context.Context, job *pipeline.Job) error {
 			}
 		}
 		if examples[k] == nil && ct.Spikes != nil {
-			ex := &ExampleTrial{
+			ex := &items.ExampleTrial{
 				Condition: ct.LabelName, Label: ct.Label, Trial: ct.Trial, Seed: ct.Seed, Correct: ct.Correct,
 				Out: ct.Out, Stimulus: ct.Stimulus,
 				SpikeSteps: make([]int32, len(ct.Spikes)), SpikeNeurons: make([]int32, len(ct.Spikes)),
@@ -193,7 +195,7 @@ func (e *evaluate) Run(ctx context.Context, job *pipeline.Job) error {
 	var allE, allI int64
 	for k, l := range labels {
 		c := &conds[k]
-		ce := ConditionEval{Label: l, Name: task.LabelName(l), Trials: c.n, Correct: c.correct,
+		ce := items.ConditionEval{Label: l, Name: task.LabelName(l), Trials: c.n, Correct: c.correct,
 			RateHzE: rate(c.spikesE, nE, c.n), RateHzI: rate(c.spikesI, nI, c.n)}
 		if c.n > 0 {
 			ce.Accuracy = float64(c.correct) / float64(c.n)

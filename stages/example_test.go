@@ -8,22 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/spikernn/spikernn/pipeline"
-	"github.com/spikernn/spikernn/stages"
-	"github.com/spikernn/spikernn/tasks"
 )
-
-// ExampleTaskSpec rebuilds a task from the value that travels on task
-// ports.
-func ExampleTaskSpec() {
-	spec := stages.TaskSpec{Name: "xor", Settings: tasks.Settings{Delay: 20}}
-	task, err := spec.Task()
-	if err != nil {
-		log.Fatal(err)
-	}
-	fmt.Println(task.Name(), task.Inputs(), "inputs,", task.Steps(), "steps")
-	// Output:
-	// xor 2 inputs, 300 steps
-}
 
 // Example converts the reference's trained go-nogo model: a λ search over
 // three factors, a conversion at the best one and its evaluation, run

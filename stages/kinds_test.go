@@ -11,10 +11,10 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/pipeline/pipelinetest"
 	"github.com/spikernn/spikernn/spiking"
-	"github.com/spikernn/spikernn/stages"
 	"github.com/spikernn/spikernn/tasks"
 )
 
@@ -40,7 +40,7 @@ func TestEvaluationMatchesTables(t *testing.T) {
 	yaml := repoFile("pipelines.yaml")
 	res, _ := run(t, yaml, "go-nogo", ws, tiny...)
 	g := compile(t, yaml, "go-nogo", ws, tiny...)
-	ev := cachedValue[*stages.Evaluation](t, g, "eval", "evaluation")
+	ev := cachedValue[*items.Evaluation](t, g, "eval", "evaluation")
 
 	trials := readParquet(t, filepath.Join(res.Dir, "trials.parquet"))
 	labels := map[int32]string{}
@@ -160,7 +160,7 @@ func TestLambdaResume(t *testing.T) {
 	save(spiking.FactorResult{Lambda: 25, Accuracy: 1, Trials: fake.Trials[:2]})
 
 	res, _ := run(t, path, "p", ws)
-	search := cachedValue[*stages.LambdaSearch](t, g, "lambda", "search")
+	search := cachedValue[*items.LambdaSearch](t, g, "lambda", "search")
 	if search.Resumed != 1 || search.Accuracy[1] != 1 || search.Best != 30 {
 		t.Errorf("search %+v: want factor 30 resumed with accuracy 1", search)
 	}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/sinks"
@@ -19,9 +20,9 @@ import (
 
 var (
 	lambdaModel  = pipeline.ValueInput[*rate.Model]("model", "the rate model to convert")
-	lambdaTask   = pipeline.ValueInput[TaskSpec]("task", "the task the model performs")
+	lambdaTask   = pipeline.ValueInput[items.TaskSpec]("task", "the task the model performs")
 	lambdaBest   = pipeline.ValueOutput[float64]("best", "the best scaling factor λ (the first with the highest accuracy)")
-	lambdaSearch = pipeline.ValueOutput[*LambdaSearch]("search", "every factor's accuracy, for plots and the summary")
+	lambdaSearch = pipeline.ValueOutput[*items.LambdaSearch]("search", "every factor's accuracy, for plots and the summary")
 )
 
 type factorRange struct {
@@ -44,6 +45,7 @@ type lambdaSettings struct {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "lambda-search",
+		Group:   pipeline.StageGroup,
 		Summary: "finds the scaling factor λ for the LIF conversion by grid search (SPEC §5), resumably",
 		Description: "Converts the model to LIF at every factor and scores trials trials of the task\n" +
 			"at each, in parallel over all factor × trial pairs; trial j at factor λ is drawn\n" +
@@ -156,7 +158,7 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	task, err := receiveTask(ctx, job, lambdaTask)
+	task, err := items.ReceiveTask(ctx, job, lambdaTask)
 	if err != nil {
 		return err
 	}
@@ -202,14 +204,14 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 	}
 	extra := map[string]string{"task": task.Name(), "best_lambda": strconv.FormatFloat(res.Best, 'g', -1, 64)}
-	if err := writeTable(job, l.s.Table, &rows, extra); err != nil {
+	if err := items.WriteTable(job, l.s.Table, &rows, extra); err != nil {
 		return fmt.Errorf("write %s: %w", l.s.Table, err)
 	}
 	annotated, err := spiking.Annotate(m, res)
 	if err != nil {
 		return err
 	}
-	path, err := outputPath(job, l.s.Model)
+	path, err := items.OutputPath(job, l.s.Model)
 	if err != nil {
 		return err
 	}
@@ -217,7 +219,7 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 		return fmt.Errorf("write %s: %w", l.s.Model, err)
 	}
 
-	search := &LambdaSearch{
+	search := &items.LambdaSearch{
 		Factors: res.ScalingFactors, Accuracy: res.AllPerfs, Best: res.Best, BestIndex: res.BestIndex,
 		Trials: l.s.Trials, Seed: uint64(l.s.Seed), Resumed: len(done),
 	}

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/sinks"
@@ -18,11 +19,11 @@ import (
 var (
 	convertModel   = pipeline.ValueInput[*rate.Model]("model", "the rate model to convert")
 	convertLambda  = pipeline.ValueInput[float64]("lambda", "the scaling factor λ")
-	convertTask    = pipeline.ValueInput[TaskSpec]("task", "the task whose trials are simulated")
+	convertTask    = pipeline.ValueInput[items.TaskSpec]("task", "the task whose trials are simulated")
 	convertSpikes  = pipeline.StreamOutput[*sinks.SpikeRows]("spikes", "spike events (trial, neuron, step, t), one batch per trial")
 	convertRates   = pipeline.StreamOutput[*sinks.RateRows]("rates", "firing rates of every neuron in 5 ms bins (trial, neuron, bin, t, rate_hz), one batch per trial")
 	convertOutputs = pipeline.StreamOutput[*sinks.OutputRows]("outputs", "network output every output_every steps (trial, step, t, out), one batch per trial")
-	convertTrials  = pipeline.StreamOutput[*ConvertedTrial]("trials", "per-trial results for evaluate, in trial order")
+	convertTrials  = pipeline.StreamOutput[*items.ConvertedTrial]("trials", "per-trial results for evaluate, in trial order")
 	convertNeurons = pipeline.StreamOutput[*sinks.NeuronRows]("neurons", "the network's neurons (neuron, type E|I, td_ms), one batch")
 )
 
@@ -42,6 +43,7 @@ type convertSettings struct {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "lif-convert",
+		Group:   pipeline.StageGroup,
 		Summary: "converts a rate model to LIF at λ and simulates trials, streaming spikes, rates and outputs",
 		Description: "Maps the model one to one onto LIF neurons at scaling factor λ (SPEC §4) and\n" +
 			"simulates `trials` spiking-side trials of the task, trial i being trial i of\n" +
@@ -99,7 +101,7 @@ type convertedBatches struct {
 	spikes  *sinks.SpikeRows
 	rates   *sinks.RateRows
 	outputs *sinks.OutputRows
-	trial   *ConvertedTrial
+	trial   *items.ConvertedTrial
 }
 
 func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
@@ -111,7 +113,7 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	task, err := receiveTask(ctx, job, convertTask)
+	task, err := items.ReceiveTask(ctx, job, convertTask)
 	if err != nil {
 		return err
 	}
@@ -297,7 +299,7 @@ func (w *convertWorker) run(i int, keep bool) (*convertedBatches, error) {
 	for k, c := range res.Counts {
 		counts[k] = int32(c)
 	}
-	ct := &ConvertedTrial{
+	ct := &items.ConvertedTrial{
 		Trial: i, Label: w.tr.Label, LabelName: w.task.LabelName(w.tr.Label),
 		Correct: w.task.CorrectSpiking(res.Out, dt, w.tr.Label),
 		Seed:    w.tr.Seed, StreamSeed: w.seed, Lambda: w.lambda, DT: dt, NT: nt,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/rng"
@@ -14,9 +15,9 @@ import (
 
 var (
 	trainTrials   = pipeline.StreamInput[*tasks.Trial]("trials", "rate-side trials of the task, drawn in order for training and evaluation")
-	trainTask     = pipeline.ValueInput[TaskSpec]("task", "the task trained")
+	trainTask     = pipeline.ValueInput[items.TaskSpec]("task", "the task trained")
 	trainModel    = pipeline.ValueOutput[*rate.Model]("model", "the trained rate model (cached as a model file)")
-	trainTraining = pipeline.ValueOutput[*TrainingRecord]("training", "losses and evaluation history, for plots and the summary")
+	trainTraining = pipeline.ValueOutput[*items.TrainingRecord]("training", "losses and evaluation history, for plots and the summary")
 )
 
 type trainSettings struct {
@@ -41,6 +42,7 @@ type trainSettings struct {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "train-rate",
+		Group:   pipeline.StageGroup,
 		Summary: "initialises a rate RNN and trains it with BPTT and Adam until the stop rule (SPEC §1–§2)",
 		Description: "Initialises a network from the settings (random draws from the stream of seed)\n" +
 			"and trains it on the task, one Adam step per trial read from `trials`, evaluating\n" +
@@ -119,7 +121,7 @@ func (s trainSettings) config(inputs int) (*rate.Config, error) {
 type trainRate struct{ s trainSettings }
 
 func (t *trainRate) Run(ctx context.Context, job *pipeline.Job) error {
-	task, err := receiveTask(ctx, job, trainTask)
+	task, err := items.ReceiveTask(ctx, job, trainTask)
 	if err != nil {
 		return err
 	}
@@ -136,7 +138,7 @@ func (t *trainRate) Run(ctx context.Context, job *pipeline.Job) error {
 	set.LearningRate = t.s.LR
 	set.MaxTrials, set.EvalEvery, set.EvalTrials = t.s.MaxTrials, t.s.EvalEvery, t.s.EvalTrials
 	set.Noise = t.s.Noise
-	rec := &TrainingRecord{Task: task.Name(), StopLoss: set.LossThreshold, StopAccuracy: set.AccThreshold}
+	rec := &items.TrainingRecord{Task: task.Name(), StopLoss: set.LossThreshold, StopAccuracy: set.AccThreshold}
 	pr := job.Progress()
 	pr.Total(int64(set.MaxTrials), "trials")
 	set.Progress = func(p rate.Progress) {

@@ -44,7 +44,7 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 }
 
 func cmdStages(args []string, stdout, stderr io.Writer) int {
-	fset := newFlagSet("stages", "[KIND…]", "Lists the registered stage kinds (or the named ones) with their ports (mode and\nitem type) and settings (type, default, limits, doc).", stderr)
+	fset := newFlagSet("stages", "[KIND…]", "Lists the registered stage kinds (or the named ones) under the headings of their\ngroups (sources, stages, sinks), with their ports (mode and item type) and\nsettings (type, default, limits, doc).", stderr)
 	pos, code := parseFlags(fset, args, stdout)
 	if code >= 0 {
 		return code
@@ -58,18 +58,39 @@ func cmdStages(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "no stage kinds are registered")
 		return exitOK
 	}
-	for i, k := range kinds {
+	byGroup := map[pipeline.Group][]*pipeline.Spec{}
+	for _, k := range kinds {
 		spec, err := env.Spec(k)
 		if err != nil {
 			fmt.Fprintf(stderr, "runpipe stages: %v\n", err)
 			return exitUsage
 		}
-		if i > 0 {
+		byGroup[spec.Group] = append(byGroup[spec.Group], spec)
+	}
+	first := true
+	for _, g := range pipeline.Groups() {
+		if len(byGroup[g]) == 0 {
+			continue
+		}
+		if !first {
 			fmt.Fprintln(stdout)
 		}
-		env.WriteDoc(stdout, spec)
+		first = false
+		fmt.Fprintf(stdout, "# %s: %s\n", g, groupDocs[g])
+		for _, spec := range byGroup[g] {
+			fmt.Fprintln(stdout)
+			env.WriteDoc(stdout, spec)
+		}
 	}
 	return exitOK
+}
+
+// groupDocs say what the kinds of each group do, for the headings of
+// `runpipe stages`.
+var groupDocs = map[pipeline.Group]string{
+	pipeline.SourceGroup: "kinds where items enter the pipeline",
+	pipeline.StageGroup:  "kinds that transform items",
+	pipeline.SinkGroup:   "kinds that write items out",
 }
 
 func cmdGraph(args []string, stdout, stderr io.Writer) int {

@@ -64,7 +64,7 @@ var (
 //	test-add      value x (float64) → value y = x + settings.plus
 func Register(env *pipeline.Environment) {
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-relay", Summary: "passes a stream of numbers on",
+		Name: "test-relay", Group: pipeline.StageGroup, Summary: "passes a stream of numbers on",
 		Inputs:  []pipeline.Port{relayIn},
 		Outputs: []pipeline.Port{relayOut},
 		Examples: []pipeline.Example{{Title: "relay", YAML: `
@@ -79,7 +79,7 @@ pipelines:
 	}, func(struct{}) (pipeline.Stage, error) { return pipeline.StageFunc(runRelay), nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-add", Summary: "adds a constant to a value",
+		Name: "test-add", Group: pipeline.StageGroup, Summary: "adds a constant to a value",
 		Inputs:   []pipeline.Port{addX},
 		Outputs:  []pipeline.Port{addY},
 		Settings: []pipeline.Setting{{Name: "plus", Type: pipeline.Float, Default: 1.0, Doc: "the constant added"}},
@@ -94,7 +94,7 @@ pipelines:
 	}, func(s addSettings) (pipeline.Stage, error) { return s, nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-gen", Summary: "emits the numbers 1…n",
+		Name: "test-gen", Group: pipeline.SourceGroup, Summary: "emits the numbers 1…n",
 		Outputs: []pipeline.Port{genOut},
 		Settings: []pipeline.Setting{
 			{Name: "n", Type: pipeline.Int, Default: 10, Range: pipeline.AtLeast(0), Doc: "how many numbers"},
@@ -110,14 +110,14 @@ pipelines:
 	}, func(s genSettings) (pipeline.Stage, error) { return s, nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-words", Summary: "emits n words",
+		Name: "test-words", Group: pipeline.SourceGroup, Summary: "emits n words",
 		Outputs:  []pipeline.Port{wordsOut},
 		Settings: []pipeline.Setting{{Name: "n", Type: pipeline.Int, Default: 3, Doc: "how many words"}},
 		Examples: []pipeline.Example{{Title: "three words", YAML: "version: 1\npipelines:\n  p:\n    stages:\n      w: {kind: test-words}\n"}},
 	}, func(s wordsSettings) (pipeline.Stage, error) { return s, nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-scale", Summary: "multiplies a stream of numbers",
+		Name: "test-scale", Group: pipeline.StageGroup, Summary: "multiplies a stream of numbers",
 		Inputs:   []pipeline.Port{scaleIn, scaleFactor},
 		Outputs:  []pipeline.Port{scaleOut},
 		Settings: []pipeline.Setting{{Name: "by", Type: pipeline.Float, Default: 1.0, Doc: "factor"}},
@@ -132,7 +132,7 @@ pipelines:
 	}, func(s scaleSettings) (pipeline.Stage, error) { return s, nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-sum", Summary: "adds a stream of numbers",
+		Name: "test-sum", Group: pipeline.StageGroup, Summary: "adds a stream of numbers",
 		Inputs:  []pipeline.Port{sumIn},
 		Outputs: []pipeline.Port{sumTotal},
 		Examples: []pipeline.Example{{Title: "sum", YAML: `
@@ -147,14 +147,14 @@ pipelines:
 	}, func(struct{}) (pipeline.Stage, error) { return pipeline.StageFunc(runSum), nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-const", Summary: "outputs a constant value",
+		Name: "test-const", Group: pipeline.SourceGroup, Summary: "outputs a constant value",
 		Outputs:  []pipeline.Port{constOut},
 		Settings: []pipeline.Setting{{Name: "value", Type: pipeline.Float, Required: true, Doc: "the value"}},
 		Examples: []pipeline.Example{{Title: "pi", YAML: "version: 1\npipelines:\n  p:\n    stages:\n      c: {kind: test-const, with: {value: 3.14}}\n"}},
 	}, func(s constSettings) (pipeline.Stage, error) { return s, nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-write", Summary: "writes a stream of numbers to a file of the pipeline directory",
+		Name: "test-write", Group: pipeline.SinkGroup, Summary: "writes a stream of numbers to a file of the pipeline directory",
 		Inputs:   []pipeline.Port{writeIn, writeTotal},
 		Settings: []pipeline.Setting{{Name: "path", Type: pipeline.String, Required: true, Doc: "output file, relative to the pipeline directory"}},
 		Examples: []pipeline.Example{{Title: "write", YAML: `
@@ -169,7 +169,7 @@ pipelines:
 	}, func(s writeSettings) (pipeline.Stage, error) { return s, nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-factors", Summary: "computes one result per factor, resumably",
+		Name: "test-factors", Group: pipeline.StageGroup, Summary: "computes one result per factor, resumably",
 		Description: "Each factor's result is saved atomically in the partial directory; a rerun\nwith the same key computes only the factors not saved yet.",
 		Inputs:      []pipeline.Port{factorsScale},
 		Outputs:     []pipeline.Port{factorsBest},
@@ -194,7 +194,7 @@ pipelines:
 	})
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-fail", Summary: "fails after reading some items",
+		Name: "test-fail", Group: pipeline.SinkGroup, Summary: "fails after reading some items",
 		Inputs: []pipeline.Port{failIn},
 		Settings: []pipeline.Setting{
 			{Name: "message", Type: pipeline.String, Default: "boom", Doc: "the error message"},
@@ -204,14 +204,14 @@ pipelines:
 	}, func(s failSettings) (pipeline.Stage, error) { return s, nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-block", Summary: "waits until the run is cancelled",
+		Name: "test-block", Group: pipeline.SinkGroup, Summary: "waits until the run is cancelled",
 		Inputs:   []pipeline.Port{blockIn},
 		Settings: []pipeline.Setting{{Name: "ready", Type: pipeline.String, Doc: "file created once the stage runs"}},
 		Examples: []pipeline.Example{{Title: "block", YAML: "version: 1\npipelines:\n  p:\n    stages:\n      b: {kind: test-block}\n"}},
 	}, func(s blockSettings) (pipeline.Stage, error) { return s, nil })
 
 	pipeline.RegisterIn(env, pipeline.Spec{
-		Name: "test-typed", Summary: "has one setting of every type",
+		Name: "test-typed", Group: pipeline.SourceGroup, Summary: "has one setting of every type",
 		Outputs: []pipeline.Port{typedOut},
 		Settings: []pipeline.Setting{
 			{Name: "count", Type: pipeline.Int, Default: 1, Range: pipeline.Between(1, 100), Doc: "an int in [1, 100]"},

@@ -1,13 +1,14 @@
-package stages
+package sources
 
 import (
 	"context"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/tasks"
 )
 
-var taskOut = pipeline.ValueOutput[TaskSpec]("task", "the task and its timing")
+var taskOut = pipeline.ValueOutput[items.TaskSpec]("task", "the task and its timing")
 
 // taskSettings are the settings naming a task, shared by the task and
 // task-trials kinds.
@@ -36,8 +37,8 @@ func taskSettingSpecs() []pipeline.Setting {
 
 // spec returns the TaskSpec of the settings, checking that the task
 // accepts them.
-func (s taskSettings) spec() (TaskSpec, error) {
-	ts := TaskSpec{Name: s.Task, Settings: tasks.Settings{T: s.T, StimOn: s.StimOn, StimDur: s.StimDur, Delay: s.Delay}}
+func (s taskSettings) spec() (items.TaskSpec, error) {
+	ts := items.TaskSpec{Name: s.Task, Settings: tasks.Settings{T: s.T, StimOn: s.StimOn, StimDur: s.StimDur, Delay: s.Delay}}
 	_, err := ts.Task()
 	return ts, err
 }
@@ -45,6 +46,7 @@ func (s taskSettings) spec() (TaskSpec, error) {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "task",
+		Group:   pipeline.SourceGroup,
 		Summary: "names a task and its timing, for stages that need the task but no training trials",
 		Description: "Outputs the task as a value (a TaskSpec: name and timing) from which the\n" +
 			"stages reading it rebuild the task's stimuli and scoring. task-trials outputs\n" +
@@ -70,7 +72,7 @@ func newTaskStage(s taskSettings) (pipeline.Stage, error) {
 	return &taskStage{spec: ts}, nil
 }
 
-type taskStage struct{ spec TaskSpec }
+type taskStage struct{ spec items.TaskSpec }
 
 func (s *taskStage) Run(ctx context.Context, job *pipeline.Job) error {
 	return taskOut.Send(ctx, job, s.spec)

@@ -1,4 +1,4 @@
-package stages
+package items
 
 import (
 	"context"
@@ -30,8 +30,8 @@ func (s TaskSpec) Task() (tasks.Task, error) {
 	return t, nil
 }
 
-// receiveTask receives the TaskSpec of a task port and builds its task.
-func receiveTask(ctx context.Context, job *pipeline.Job, port *pipeline.ValueIn[TaskSpec]) (tasks.Task, error) {
+// ReceiveTask receives the TaskSpec of a task port and builds its task.
+func ReceiveTask(ctx context.Context, job *pipeline.Job, port *pipeline.ValueIn[TaskSpec]) (tasks.Task, error) {
 	spec, err := port.Receive(ctx, job)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package stages
+package items
 
 import (
 	"path/filepath"

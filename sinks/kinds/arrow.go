@@ -1,4 +1,4 @@
-package stages
+package kinds
 
 import (
 	"context"
@@ -17,6 +17,7 @@ type arrowSettings struct {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "arrow",
+		Group:   pipeline.SinkGroup,
 		Summary: "writes a stream of table batches to an Arrow IPC stream file in the pipeline directory",
 		Description: "Writes one Arrow record batch per batch read, in the Arrow IPC stream format\n" +
 			"(pyarrow.ipc.open_stream), flushed after every batch; the schema's metadata holds\n" +

@@ -1,4 +1,4 @@
-package stages
+package kinds
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/report"
@@ -21,10 +22,10 @@ import (
 var (
 	plotSummary    = pipeline.ValueInput[*report.Summary]("summary", "the run's headline figures")
 	plotModel      = pipeline.ValueInput[*rate.Model]("model", "the rate model (for the rate/LIF overlay)")
-	plotTask       = pipeline.ValueInput[TaskSpec]("task", "the task")
-	plotTraining   = pipeline.ValueInput[*TrainingRecord]("training", "the training history (else the model file's losses)").Optional()
-	plotSearch     = pipeline.ValueInput[*LambdaSearch]("search", "the λ search").Optional()
-	plotEvaluation = pipeline.ValueInput[*Evaluation]("evaluation", "the evaluation of the conversion").Optional()
+	plotTask       = pipeline.ValueInput[items.TaskSpec]("task", "the task")
+	plotTraining   = pipeline.ValueInput[*items.TrainingRecord]("training", "the training history (else the model file's losses)").Optional()
+	plotSearch     = pipeline.ValueInput[*items.LambdaSearch]("search", "the λ search").Optional()
+	plotEvaluation = pipeline.ValueInput[*items.Evaluation]("evaluation", "the evaluation of the conversion").Optional()
 )
 
 type plotSettings struct {
@@ -36,6 +37,7 @@ type plotSettings struct {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "plot",
+		Group:   pipeline.SinkGroup,
 		Summary: "draws the run's figures (PNG) and writes report.md and report.html",
 		Description: "Draws, into <pipeline dir>/<dir>/: training.png (loss per trial, evaluation\n" +
 			"loss and accuracy with the stop rule), lambda.png (accuracy against λ, best\n" +
@@ -93,7 +95,7 @@ func (p *plotStage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	task, err := receiveTask(ctx, job, plotTask)
+	task, err := items.ReceiveTask(ctx, job, plotTask)
 	if err != nil {
 		return err
 	}
@@ -109,7 +111,7 @@ func (p *plotStage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	ms, err := upstreamManifests(ctx, job)
+	ms, err := items.UpstreamManifests(ctx, job)
 	if err != nil {
 		return err
 	}
@@ -222,7 +224,7 @@ func publish(job *pipeline.Job, scratch, name string) error {
 
 // trainingFigure returns the training figure's data: the training record,
 // or else the losses stored in the model file.
-func trainingFigure(tr *TrainingRecord, m *rate.Model) (report.Training, bool) {
+func trainingFigure(tr *items.TrainingRecord, m *rate.Model) (report.Training, bool) {
 	if tr != nil && len(tr.Losses) > 0 {
 		return report.Training{
 			Losses: tr.Losses, EvalTrials: tr.EvalTrials, EvalAccuracy: tr.EvalAccuracy, EvalLoss: tr.EvalLoss,
@@ -243,7 +245,7 @@ func trainingFigure(tr *TrainingRecord, m *rate.Model) (report.Training, bool) {
 }
 
 // evaluationFigures draws the figures of a conversion's evaluation.
-func (p *plotStage) evaluationFigures(ev *Evaluation, m *rate.Model, task tasks.Task,
+func (p *plotStage) evaluationFigures(ev *items.Evaluation, m *rate.Model, task tasks.Task,
 	draw func(name, title, caption string, f func(string) error) error) error {
 	windows := stimulusWindows(task)
 	thresholds := decisionThresholds(task)
@@ -323,7 +325,7 @@ func (p *plotStage) evaluationFigures(ev *Evaluation, m *rate.Model, task tasks.
 
 // overlay runs the rate network on the example's stimulus (its first T
 // columns, the rate-side stimulus) with the trial's noise seed.
-func overlay(m *rate.Model, task tasks.Task, ex ExampleTrial, ev *Evaluation) (report.Overlay, error) {
+func overlay(m *rate.Model, task tasks.Task, ex items.ExampleTrial, ev *items.Evaluation) (report.Overlay, error) {
 	T := task.Steps()
 	if len(ex.Stimulus) != task.Inputs() || len(ex.Stimulus[0]) < T {
 		return report.Overlay{}, fmt.Errorf("overlay: example trial %d has a stimulus of %d rows, want %d of ≥ %d columns", ex.Trial, len(ex.Stimulus), task.Inputs(), T)

@@ -1,14 +1,15 @@
-package stages
+package sources
 
 import (
 	"context"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/tasks"
 )
 
 var (
-	trialsTask = pipeline.ValueOutput[TaskSpec]("task", "the task and its timing")
+	trialsTask = pipeline.ValueOutput[items.TaskSpec]("task", "the task and its timing")
 	trialsOut  = pipeline.StreamOutput[*tasks.Trial]("out", "rate-side trials in index order: trial i of tasks.NewStream(task, seed)")
 )
 
@@ -35,6 +36,7 @@ func init() {
 	)
 	pipeline.Register(pipeline.Spec{
 		Name:    "task-trials",
+		Group:   pipeline.SourceGroup,
 		Summary: "generates a task's trials (stimulus, target, condition, noise seed) reproducibly",
 		Description: "Emits count rate-side trials of the task: trial i is trial i of\n" +
 			"tasks.NewStream(task, seed), the same whatever came before it, each a fresh\n" +
@@ -65,7 +67,7 @@ func newTaskTrials(s taskTrialsSettings) (pipeline.Stage, error) {
 }
 
 type taskTrials struct {
-	spec  TaskSpec
+	spec  items.TaskSpec
 	seed  uint64
 	count int
 }

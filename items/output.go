@@ -1,4 +1,4 @@
-package stages
+package items
 
 import (
 	"fmt"
@@ -9,13 +9,13 @@ import (
 	"github.com/spikernn/spikernn/sinks"
 )
 
-// outputPath reserves the user-facing output file name (relative to the
+// OutputPath reserves the user-facing output file name (relative to the
 // pipeline directory) with job.CreateOutput and returns the path of its
 // temporary file, for writers that take a path and replace the file there
 // atomically (rate.Model.Save, sinks.CreateParquet, report.WriteSummary).
 // The runner moves whatever is at that path into place when the stage
 // commits, and removes it when the stage fails.
-func outputPath(job *pipeline.Job, name string) (string, error) {
+func OutputPath(job *pipeline.Job, name string) (string, error) {
 	f, err := job.CreateOutput(name)
 	if err != nil {
 		return "", err
@@ -27,11 +27,12 @@ func outputPath(job *pipeline.Job, name string) (string, error) {
 	return p, nil
 }
 
-// fileMetadata is the key/value metadata of the files a stage writes: its
-// provenance (pipeline, stage, kind, cache key, program version, params and
-// settings as JSON) and every pipeline parameter on its own as
-// "param.NAME", so that a reader can filter on one without parsing JSON.
-func fileMetadata(job *pipeline.Job, extra map[string]string) map[string]string {
+// FileMetadata returns the key/value metadata of the files a stage writes:
+// its provenance (pipeline, stage, kind, cache key, program version, params
+// and settings as JSON), every pipeline parameter on its own as
+// "param.NAME", so that a reader can filter on one without parsing JSON,
+// and the entries of extra.
+func FileMetadata(job *pipeline.Job, extra map[string]string) map[string]string {
 	meta := job.Provenance()
 	for k, v := range job.Params() {
 		meta["param."+k] = formatParam(v)
@@ -70,15 +71,15 @@ func formatParam(v any) string {
 	return fmt.Sprint(v)
 }
 
-// writeTable writes one batch of a table as a Parquet output file of the
+// WriteTable writes one batch of a table as a Parquet output file of the
 // stage (name relative to the pipeline directory), with the stage's
 // metadata.
-func writeTable(job *pipeline.Job, name string, t sinks.Table, extra map[string]string) error {
-	path, err := outputPath(job, name)
+func WriteTable(job *pipeline.Job, name string, t sinks.Table, extra map[string]string) error {
+	path, err := OutputPath(job, name)
 	if err != nil {
 		return err
 	}
-	w, err := sinks.CreateParquet(path, t.Schema(), fileMetadata(job, extra), nil)
+	w, err := sinks.CreateParquet(path, t.Schema(), FileMetadata(job, extra), nil)
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,9 @@
-package stages
+package kinds
 
 import (
 	"context"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/rate"
 )
@@ -19,6 +20,7 @@ type exportSettings struct {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "export-mat",
+		Group:   pipeline.SinkGroup,
 		Summary: "writes a rate model to a MATLAB .mat file in the reference layout (SPEC §3)",
 		Description: "Writes the model into the pipeline directory as a MATLAB level 5 file that\n" +
 			"scipy.io.loadmat, MATLAB and the reference implementations read (relu(w) under\n" +
@@ -46,7 +48,7 @@ func (e *exportMat) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	path, err := outputPath(job, e.s.Path)
+	path, err := items.OutputPath(job, e.s.Path)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package stages
+package items
 
 import (
 	"context"
@@ -8,11 +8,11 @@ import (
 	"github.com/spikernn/spikernn/pipeline"
 )
 
-// upstreamManifests returns the manifests of the stages above job's stage,
+// UpstreamManifests returns the manifests of the stages above job's stage,
 // in topological order: those that ran in this run and those served from
 // the cache. It waits for each to commit, so call it after reading every
 // input.
-func upstreamManifests(ctx context.Context, job *pipeline.Job) ([]*pipeline.Manifest, error) {
+func UpstreamManifests(ctx context.Context, job *pipeline.Job) ([]*pipeline.Manifest, error) {
 	var ms []*pipeline.Manifest
 	for _, name := range job.Upstream() {
 		m, err := job.UpstreamManifest(ctx, name)
@@ -30,10 +30,10 @@ func upstreamManifests(ctx context.Context, job *pipeline.Job) ([]*pipeline.Mani
 	return ms, nil
 }
 
-// programVersion describes the program: the pipeline's program version
+// ProgramVersion describes the program: the pipeline's program version
 // and, when the binary was built from a version-controlled tree, the
 // revision (marked "+dirty" for a modified tree).
-func programVersion() string {
+func ProgramVersion() string {
 	v := "program " + strconv.Itoa(pipeline.ProgramVersion)
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {

@@ -1,4 +1,4 @@
-package stages
+package kinds
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/sinks"
 )
@@ -40,11 +41,11 @@ func writeTables(ctx context.Context, job *pipeline.Job, in *pipeline.Reader[sin
 			return err
 		}
 		if w == nil {
-			full, err := outputPath(job, path)
+			full, err := items.OutputPath(job, path)
 			if err != nil {
 				return err
 			}
-			w, err = create(full, t, fileMetadata(job, map[string]string{"table": t.Name()}))
+			w, err = create(full, t, items.FileMetadata(job, map[string]string{"table": t.Name()}))
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}

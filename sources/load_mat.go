@@ -1,4 +1,4 @@
-package stages
+package sources
 
 import (
 	"context"
@@ -16,6 +16,7 @@ type loadSettings struct {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "load-mat",
+		Group:   pipeline.SourceGroup,
 		Summary: "reads a rate model from a .mat file (ours, the reference's, MATLAB's or scipy's)",
 		Description: "Reads a model file in the reference layout (SPEC §3): any numeric class,\n" +
 			"compressed or not. The file's content is part of the stage's cache key, so\n" +

@@ -1,4 +1,4 @@
-package stages
+package kinds
 
 import (
 	"cmp"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/report"
@@ -13,10 +14,10 @@ import (
 
 var (
 	summaryModel      = pipeline.ValueInput[*rate.Model]("model", "the rate model")
-	summaryTask       = pipeline.ValueInput[TaskSpec]("task", "the task")
-	summaryTraining   = pipeline.ValueInput[*TrainingRecord]("training", "the training history (absent for a loaded model)").Optional()
-	summarySearch     = pipeline.ValueInput[*LambdaSearch]("search", "the λ search").Optional()
-	summaryEvaluation = pipeline.ValueInput[*Evaluation]("evaluation", "the evaluation of the conversion").Optional()
+	summaryTask       = pipeline.ValueInput[items.TaskSpec]("task", "the task")
+	summaryTraining   = pipeline.ValueInput[*items.TrainingRecord]("training", "the training history (absent for a loaded model)").Optional()
+	summarySearch     = pipeline.ValueInput[*items.LambdaSearch]("search", "the λ search").Optional()
+	summaryEvaluation = pipeline.ValueInput[*items.Evaluation]("evaluation", "the evaluation of the conversion").Optional()
 	summaryOut        = pipeline.ValueOutput[*report.Summary]("summary", "the headline figures, as written to summary.json")
 )
 
@@ -28,6 +29,7 @@ type summarySettings struct {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "summary",
+		Group:   pipeline.SinkGroup,
 		Summary: "collects the headline figures of a run into summary.json",
 		Description: "Writes summary.json (report.Summary): task, N, seed, trials_trained, converged,\n" +
 			"rate_accuracy and rate_loss (the last evaluation), best_lambda, lambda_accuracy\n" +
@@ -101,7 +103,7 @@ func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	sum := &report.Summary{
 		Pipeline: job.Pipeline(), Task: spec.Name, N: m.N, Seed: s.s.Seed,
-		Version: programVersion(), Seconds: map[string]float64{},
+		Version: items.ProgramVersion(), Seconds: map[string]float64{},
 	}
 	if tr != nil {
 		sum.TrialsTrained, sum.Converged = tr.Trials, tr.Converged
@@ -129,14 +131,14 @@ func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
 			sum.LIFAccuracyBy[c.Name] = c.Accuracy
 		}
 	}
-	ms, err := upstreamManifests(ctx, job)
+	ms, err := items.UpstreamManifests(ctx, job)
 	if err != nil {
 		return err
 	}
 	for _, um := range ms {
 		sum.Seconds[um.Stage] = cmp.Or(um.BusySeconds, um.Seconds)
 	}
-	path, err := outputPath(job, s.s.Path)
+	path, err := items.OutputPath(job, s.s.Path)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package stages
+package kinds
 
 import (
 	"context"
@@ -24,6 +24,7 @@ type parquetSettings struct {
 func init() {
 	pipeline.Register(pipeline.Spec{
 		Name:    "parquet",
+		Group:   pipeline.SinkGroup,
 		Summary: "writes a stream of table batches to a Parquet file in the pipeline directory",
 		Description: "Writes every batch it reads (any table of the sinks package: spikes, rates,\n" +
 			"outputs, trials, neurons, lambda; all batches of one table) to a Parquet file,\n" +
