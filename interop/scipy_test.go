@@ -43,7 +43,7 @@ for path in sys.argv[1:]:
         e = {'shape': list(a.shape), 'dtype': str(a.dtype)}
         if a.dtype.kind in 'U':
             e['text'] = str(a[0]) if a.size else ''
-        elif a.size <= 16:
+        elif a.size <= 16 or k == 'eval_labels':
             e['values'] = a.astype(float).ravel(order='F').tolist()
         vs[k] = e
     out[path] = vs
@@ -76,6 +76,9 @@ func TestScipyReadsModels(t *testing.T) {
 		"w": {n, n}, "w0": {n, n}, "w_in": {n, 1}, "w_out": {1, n}, "b_out": {1, 1}, "m": {n, n}, "som_m": {n, n},
 		"N": {1, 1}, "som_N": {1, 1}, "inh": {n, 1}, "exc": {n, 1}, "taus": {1, 2}, "taus_gaus": {n, 1},
 		"taus_gaus0": {n, 1}, "losses": {1, 150}, "tr": {1, 1}, "eval_perf_mean": {1, 1}, "eval_loss_mean": {1, 1},
+		// The last evaluation (100 trials of T-1 = 199 outputs), as the
+		// references write it.
+		"eval_os": {100, 199}, "eval_labels": {1, 100},
 	}
 	for _, path := range []string{model, annotated} {
 		vars := files[path]
@@ -97,6 +100,12 @@ func TestScipyReadsModels(t *testing.T) {
 		}
 		if v := vars["taus"].Values; !slices.Equal(v, []float64{4, 20}) {
 			t.Errorf("%s: taus = %v", filepath.Base(path), v)
+		}
+		for _, l := range vars["eval_labels"].Values {
+			if l != 0 && l != 1 {
+				t.Errorf("%s: eval_labels holds %v, want 1 (go) or 0 (nogo)", filepath.Base(path), l)
+				break
+			}
 		}
 	}
 	for _, name := range []string{"opt_scaling_factor", "all_perfs", "scaling_factors"} {

@@ -220,5 +220,9 @@ func (m *Model) Clone() *Model {
 	c.W, c.W0, c.M, c.SomM, c.WIn = cp(m.W), cp(m.W0), cp(m.M), cp(m.SomM), cp(m.WIn)
 	c.WOut, c.Taus, c.TausGaus, c.TausGaus0 = fs(m.WOut), fs(m.Taus), fs(m.TausGaus), fs(m.TausGaus0)
 	c.Losses, c.ScalingFactors, c.AllPerfs = fs(m.Losses), fs(m.ScalingFactors), fs(m.AllPerfs)
+	c.EvalOutputs, c.EvalLabels = cp(m.EvalOutputs), fs(m.EvalLabels)
+	if m.EvalLabelNames != nil {
+		c.EvalLabelNames = append([]string(nil), m.EvalLabelNames...)
+	}
 	return &c
 }

@@ -11,8 +11,12 @@
 // A Model holds the parameters in the vocabulary of the reference model
 // file: w, w_in, w_out, b_out, m, som_m, taus, taus_gaus. New initialises
 // one from a Config; Load reads one written by Save, by the reference
-// implementations or by MATLAB; Save writes one that scipy, MATLAB and the
-// reference implementations read.
+// implementations (the TensorFlow original, the PyTorch port, the seed
+// README's recipe), by MATLAB or by Octave, and LoadWithNotes also says what
+// it assumed for the fields such a file lacks (a Note per assumption); Save
+// writes one that scipy, MATLAB and the reference implementations read,
+// with the last evaluation's outputs and labels (eval_os, eval_labels) as
+// the references write them.
 //
 // # Dynamics
 //

@@ -1,12 +1,14 @@
 package rate_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -253,7 +255,9 @@ func TestLoadBadFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	vars := f.Vars()
-	for _, field := range []string{"N", "som_N", "w", "w_in", "w_out", "b_out", "taus", "taus_gaus", "activation"} {
+	// som_N, b_out and activation take the references' defaults when
+	// absent (TestLoadDefaults); these have none.
+	for _, field := range []string{"N", "w", "w_in", "w_out", "taus", "taus_gaus"} {
 		t.Run("missing "+field, func(t *testing.T) {
 			var vs []*matfile.Var
 			for _, v := range vars {
@@ -375,5 +379,42 @@ print(repr(d['w'][2][5]), repr(d['w_out'][0][3]), repr(float(np.sum(d['inh']))))
 		if _, err := fmt.Sscan(f, &x); err != nil || x != want[i] {
 			t.Errorf("scipy value %d = %s, want %v", i, f, want[i])
 		}
+	}
+}
+
+// TestEvalRecordReadByScipy checks that scipy reads eval_os and
+// eval_labels as the references write them: trials × (T-1) outputs and,
+// for xor, the labels as strings.
+func TestEvalRecordReadByScipy(t *testing.T) {
+	const py = "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil || exec.Command(py, "-c", "import scipy.io").Run() != nil {
+		if os.Getenv("SPIKERNN_REQUIRE_INTEROP") == "1" {
+			t.Fatal("python3 with scipy is required (SPIKERNN_REQUIRE_INTEROP=1)")
+		}
+		t.Skip("python3 with scipy not available")
+	}
+	task := mustTask(t, "xor")
+	m := newModel(t, 10, task.Inputs(), 14)
+	s := rate.DefaultSettings(task)
+	s.MaxTrials, s.EvalTrials = 2, 5
+	if _, err := rate.Train(context.Background(), m, task, tasks.NewStream(task, 4), s); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.mat")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	script := `
+import sys, scipy.io as s
+d = s.loadmat(sys.argv[1])
+print(d['eval_os'].shape[0], d['eval_os'].shape[1], repr(d['eval_os'][3][17]), *[str(x).strip() for x in d['eval_labels']])
+`
+	out, err := exec.Command(py, "-c", script, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("scipy: %v\n%s", err, out)
+	}
+	want := append([]string{"5", "299", fmt.Sprint(m.EvalOutputs.At(3, 17))}, m.EvalLabelNames...)
+	if got := strings.Fields(string(out)); !slices.Equal(got, want) {
+		t.Errorf("scipy reads %v, want %v", got, want)
 	}
 }

@@ -72,6 +72,19 @@ type Model struct {
 	// EvalPerfMean and EvalLossMean are the accuracy and mean loss of the
 	// last periodic evaluation.
 	EvalPerfMean, EvalLossMean float64
+	// EvalOutputs holds the outputs o_1 … o_{T-1} of the trials of the
+	// last periodic evaluation, one row per trial (eval_os, trials × T-1);
+	// nil when unknown.
+	EvalOutputs *mat.Dense
+	// EvalLabels holds the conditions of those trials, one per row of
+	// EvalOutputs, as tasks.Label values (eval_labels: go-nogo 1 go, 0
+	// nogo; xor +1 same, -1 diff; mante ±1); nil when unknown.
+	EvalLabels []float64
+	// EvalLabelNames, when set, holds the names of those conditions, one
+	// per row of EvalOutputs. The references write xor's eval_labels as
+	// text ('same', 'diff'), so Save writes the names, a char matrix, when
+	// they are set, and the numbers otherwise.
+	EvalLabelNames []string
 
 	// λ grid search results, written into the reference-compatible copy of
 	// the model (SPEC §5). Empty until a search ran.

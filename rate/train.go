@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spikernn/spikernn/tasks"
+	"gonum.org/v1/gonum/mat"
 )
 
 // TrialSource supplies trials one after another. *tasks.Stream satisfies
@@ -294,17 +295,61 @@ func (tn *Trainer) Step(tr *tasks.Trial) (float64, error) {
 // correct and the mean loss. The trials do not count towards Drawn: use a
 // source other than the training source.
 func (tn *Trainer) Evaluate(src TrialSource, n int) (acc, loss float64, err error) {
-	return tn.net.evaluate(tn.task, src, n, tn.s.Loss, tn.s.Noise, tn.trial, nil)
+	return tn.net.evaluate(tn.task, src, n, tn.s.Loss, tn.s.Noise, tn.trial, nil, nil)
 }
 
 // evaluate is the periodic evaluation of Train: its trials count towards
-// Drawn and its errors name the training trial it follows.
+// Drawn, its outputs and labels are recorded in the model (eval_os,
+// eval_labels) and its errors name the training trial it follows.
 func (tn *Trainer) evaluate(src TrialSource) (acc, loss float64, err error) {
-	acc, loss, err = tn.net.evaluate(tn.task, src, tn.s.EvalTrials, tn.s.Loss, tn.s.Noise, tn.trial, &tn.drawn)
+	rec := tn.evalRecord()
+	acc, loss, err = tn.net.evaluate(tn.task, src, tn.s.EvalTrials, tn.s.Loss, tn.s.Noise, tn.trial, &tn.drawn, rec)
 	if err != nil {
 		err = fmt.Errorf("rate: evaluation after trial tr=%d: %w", tn.tr-1, err)
 	}
 	return acc, loss, err
+}
+
+// evalRecord returns the model's record of the last evaluation, sized for
+// the next one: eval_os (EvalTrials × T-1), eval_labels and, for a task
+// whose labels the references write as text (xor), their names.
+func (tn *Trainer) evalRecord() *evalRecord {
+	m, n, steps := tn.m, tn.s.EvalTrials, tn.task.Steps()-1
+	if r, c := dims(m.EvalOutputs); r != n || c != steps {
+		m.EvalOutputs = mat.NewDense(n, steps, nil)
+	}
+	if len(m.EvalLabels) != n {
+		m.EvalLabels = make([]float64, n)
+	}
+	m.EvalLabelNames = nil
+	if _, ok := tn.task.(*tasks.XOR); ok {
+		m.EvalLabelNames = make([]string, n)
+	}
+	return &evalRecord{out: m.EvalOutputs, labels: m.EvalLabels, names: m.EvalLabelNames, task: tn.task}
+}
+
+func dims(a *mat.Dense) (r, c int) {
+	if a == nil {
+		return 0, 0
+	}
+	return a.Dims()
+}
+
+// evalRecord receives the outputs and labels of an evaluation's trials.
+type evalRecord struct {
+	out    *mat.Dense
+	labels []float64
+	names  []string
+	task   tasks.Task
+}
+
+// put records trial i of the evaluation.
+func (r *evalRecord) put(i int, o []float64, l tasks.Label) {
+	copy(r.out.RawRowView(i), o)
+	r.labels[i] = float64(l)
+	if r.names != nil {
+		r.names[i] = r.task.LabelName(l)
+	}
 }
 
 // Evaluate draws n trials of task t from src and runs them forward, with
@@ -315,12 +360,12 @@ func (net *Net) Evaluate(t tasks.Task, src TrialSource, n int, loss Loss, noise 
 	if n < 1 {
 		return 0, 0, fmt.Errorf("rate: evaluate %d trials, want ≥ 1", n)
 	}
-	return net.evaluate(t, src, n, loss, noise, tasks.NewTrial(t, tasks.Rate), nil)
+	return net.evaluate(t, src, n, loss, noise, tasks.NewTrial(t, tasks.Rate), nil, nil)
 }
 
-func (net *Net) evaluate(t tasks.Task, src TrialSource, n int, loss Loss, noise bool, tr *tasks.Trial, drawn *int) (acc, meanLoss float64, err error) {
+func (net *Net) evaluate(t tasks.Task, src TrialSource, n int, loss Loss, noise bool, tr *tasks.Trial, drawn *int, rec *evalRecord) (acc, meanLoss float64, err error) {
 	correct := 0
-	for range n {
+	for i := range n {
 		src.Next(tr)
 		if drawn != nil {
 			*drawn++
@@ -335,6 +380,9 @@ func (net *Net) evaluate(t tasks.Task, src TrialSource, n int, loss Loss, noise 
 			return 0, 0, fmt.Errorf("rate: evaluation trial %d (%s): %s loss is %v", tr.Index, t.LabelName(tr.Label), loss, l)
 		}
 		meanLoss += l
+		if rec != nil {
+			rec.put(i, net.out, tr.Label)
+		}
 		if t.Correct(net.out, tr.Label) {
 			correct++
 		}

@@ -66,6 +66,32 @@ func (m *Model) validate() error {
 	if err := checkVector("taus_gaus0", m.TausGaus0, n, false); err != nil {
 		return err
 	}
+	return m.validateEvaluation()
+}
+
+// validateEvaluation checks that eval_os, eval_labels and their names
+// agree in the number of trials.
+func (m *Model) validateEvaluation() error {
+	trials := -1
+	if m.EvalOutputs != nil {
+		trials, _ = m.EvalOutputs.Dims()
+	}
+	for _, f := range []struct {
+		name string
+		n    int
+		set  bool
+	}{
+		{"eval_labels", len(m.EvalLabels), m.EvalLabels != nil},
+		{"eval_labels (names)", len(m.EvalLabelNames), m.EvalLabelNames != nil},
+	} {
+		switch {
+		case !f.set:
+		case trials < 0:
+			trials = f.n
+		case f.n != trials:
+			return fmt.Errorf("model field %s has %d values, want one per evaluation trial (%d)", f.name, f.n, trials)
+		}
+	}
 	return nil
 }
 
