@@ -85,6 +85,25 @@ func ExampleLoad() {
 	// go trial correct: true
 }
 
+// A model file saved by the seed README's recipe lacks som_N, b_out and
+// activation; LoadWithNotes takes the references' defaults and says so.
+func ExampleLoadWithNotes() {
+	m, notes, err := rate.LoadWithNotes("../testdata/models/layouts/seed_readme.mat")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("N=%d, som_N=%d, b_out=%g, %s\n", m.N, m.SomN, m.BOut, m.Activation)
+	for _, n := range notes {
+		fmt.Println(n.Field)
+	}
+	// Output:
+	// N=200, som_N=0, b_out=0, sigmoid
+	// b_out
+	// som_N
+	// activation
+	// apply_dale
+}
+
 // ExampleCheckpoint interrupts a run, saves a checkpoint and resumes it.
 func ExampleCheckpoint() {
 	task, _ := tasks.New("go-nogo", tasks.Settings{})
