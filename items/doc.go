@@ -15,11 +15,12 @@
 //
 // # Item types
 //
-//	TaskSpec        a task's name and timing: every `task` port (Task rebuilds the task; ReceiveTask receives and rebuilds it)
-//	TrainingRecord  train-rate's training history
-//	LambdaSearch    lambda-search's accuracy at every factor
-//	ConvertedTrial  one LIF trial of lif-convert's `trials` stream, read by evaluate
-//	Evaluation      evaluate's statistics (ConditionEval per condition, ExampleTrial per condition)
+//	TaskSpec          a task's name and timing: every `task` port (Task rebuilds the task; ReceiveTask receives and rebuilds it)
+//	ModelAssumptions  what load-mat assumed about its model file (one rate.Note a line)
+//	TrainingRecord    train-rate's training history
+//	LambdaSearch      lambda-search's accuracy at every factor
+//	ConvertedTrial    one LIF trial of lif-convert's `trials` stream, read by evaluate
+//	Evaluation        evaluate's statistics (ConditionEval per condition, ExampleTrial per condition)
 //
 // Models travel as *rate.Model, the summary as *report.Summary, and the
 // stream batches of the tables (spikes, rates, outputs, trials, neurons,
@@ -31,8 +32,9 @@
 // Value items are cached, so a stage that is up to date serves them to the
 // stages below it: a *rate.Model as a model file in the reference layout
 // (rate.Model.Save and rate.Load), the other items (TaskSpec,
-// TrainingRecord, LambdaSearch, Evaluation, report.Summary) as JSON. The
-// codecs register when the package is imported. Stream items are not cached.
+// ModelAssumptions, TrainingRecord, LambdaSearch, Evaluation,
+// report.Summary) as JSON. The codecs register when the package is
+// imported. Stream items are not cached.
 //
 // # Output files
 //

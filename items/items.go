@@ -39,6 +39,19 @@ func ReceiveTask(ctx context.Context, job *pipeline.Job, port *pipeline.ValueIn[
 	return spec.Task()
 }
 
+// ModelAssumptions lists what load-mat assumed about its model file
+// (rate.LoadWithNotes): the item of load-mat's `assumptions` port, read by
+// the summary stage.
+type ModelAssumptions struct {
+	// File is the model file, relative to the pipeline file when it is
+	// beside or below it.
+	File string `json:"file"`
+	// Notes holds one line per assumption, "field: what was assumed"
+	// (rate.Note.String), in the order of the fields; empty when the file
+	// has every field.
+	Notes []string `json:"notes"`
+}
+
 // TrainingRecord is the history of a rate-network training run: the item of
 // train-rate's `training` port, read by the plot and summary stages.
 type TrainingRecord struct {

@@ -52,6 +52,12 @@ type Summary struct {
 	// inhibitory units over the conversion trials.
 	RateHzE float64 `json:"rate_hz_E"`
 	RateHzI float64 `json:"rate_hz_I"`
+	// ModelFile is the model file a loaded model came from, and
+	// ModelAssumptions what was assumed for the fields it lacks, one
+	// "field: what was assumed" line each (rate.LoadWithNotes); both empty
+	// for a model trained in the run.
+	ModelFile        string   `json:"model_file,omitempty"`
+	ModelAssumptions []string `json:"model_assumptions,omitempty"`
 	// Seconds maps each stage to the time it worked, in seconds, from its
 	// manifest (for a stage reused from the cache, the time of the run that
 	// computed it).

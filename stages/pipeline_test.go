@@ -287,3 +287,65 @@ func TestFromMat(t *testing.T) {
 	}
 	checkReport(t, dir, sum)
 }
+
+// TestFromMatLayouts converts the model files of every layout of
+// testdata/models/layouts (all of gonogo_ref1's network) with the from-mat
+// pipeline, and checks what summary.json says was assumed and that the λ
+// search scores them as it scores gonogo_ref1.mat.
+func TestFromMatLayouts(t *testing.T) {
+	readme := []string{"b_out", "som_N", "activation", "apply_dale"}
+	tf := []string{"apply_dale", "losses"}
+	cases := []struct {
+		file    string
+		assumed []string // the fields of the assumptions, in order
+		trained int      // trials_trained in the summary
+	}{
+		{"gonogo_ref1.mat", []string{"apply_dale"}, 1502},
+		{"layouts/seed_readme.mat", readme, 0},
+		{"layouts/port_tutorial.mat", readme, 0},
+		{"layouts/octave_v7.mat", readme, 0},
+		{"layouts/tf_original.mat", tf, 1502},
+		{"layouts/matlab_appended.mat", tf, 1502},
+	}
+	var refAcc map[string]float64
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			model := "testdata/models/" + c.file
+			res, _ := run(t, repoFile("pipelines.yaml"), "from-mat", t.TempDir(),
+				"model="+model, "factors=[30, 60]", "lambda_trials=10", "trials=2")
+			sum, err := report.ReadSummary(filepath.Join(res.Dir, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fields []string
+			for _, a := range sum.ModelAssumptions {
+				field, _, _ := strings.Cut(a, ": ")
+				fields = append(fields, field)
+				t.Log(a)
+			}
+			if !slices.Equal(fields, c.assumed) {
+				t.Errorf("model_assumptions %q, want one line on each of %v", sum.ModelAssumptions, c.assumed)
+			}
+			if sum.ModelFile != model {
+				t.Errorf("model_file %q, want %q", sum.ModelFile, model)
+			}
+			if got := headline(t, res, "model")["assumed"]; fmt.Sprint(got) != fmt.Sprint(len(c.assumed)) {
+				t.Errorf("headline assumed=%v, want %d", got, len(c.assumed))
+			}
+			if sum.N != 200 || sum.TrialsTrained != c.trained || sum.LIFTrials != 2 {
+				t.Errorf("summary: N %d, trials_trained %d (want %d), lif_trials %d", sum.N, sum.TrialsTrained, c.trained, sum.LIFTrials)
+			}
+			// The same network to float32 rounding, the same seeds: the
+			// same scores, but for a trial that rounding might flip.
+			if refAcc == nil {
+				refAcc = sum.LambdaAccuracy
+				return
+			}
+			for f, acc := range refAcc {
+				if d := sum.LambdaAccuracy[f] - acc; d > 0.1 || d < -0.1 {
+					t.Errorf("λ = %s: accuracy %.2f, gonogo_ref1.mat %.2f", f, sum.LambdaAccuracy[f], acc)
+				}
+			}
+		})
+	}
+}

@@ -18,6 +18,7 @@ var (
 	summaryTraining   = pipeline.ValueInput[*items.TrainingRecord]("training", "the training history (absent for a loaded model)").Optional()
 	summarySearch     = pipeline.ValueInput[*items.LambdaSearch]("search", "the λ search").Optional()
 	summaryEvaluation = pipeline.ValueInput[*items.Evaluation]("evaluation", "the evaluation of the conversion").Optional()
+	summaryAssumed    = pipeline.ValueInput[*items.ModelAssumptions]("assumptions", "what load-mat assumed about the model file").Optional()
 	summaryOut        = pipeline.ValueOutput[*report.Summary]("summary", "the headline figures, as written to summary.json")
 )
 
@@ -41,9 +42,10 @@ func init() {
 			"that computed it, not 0. Without a training input (a model loaded from a file), trials_trained,\n" +
 			"rate_accuracy and rate_loss come from the model file (losses, eval_perf_mean,\n" +
 			"eval_loss_mean) and converged applies the stop rule's thresholds (loss < 7,\n" +
-			"accuracy > 0.95) to them.\n" +
+			"accuracy > 0.95) to them; with load-mat's `assumptions` connected, model_file and\n" +
+			"model_assumptions (one line per field the file lacked) say what was assumed.\n" +
 			"Headlines: rate_accuracy, best_lambda, lif_accuracy.",
-		Inputs:  []pipeline.Port{summaryModel, summaryTask, summaryTraining, summarySearch, summaryEvaluation},
+		Inputs:  []pipeline.Port{summaryModel, summaryTask, summaryTraining, summarySearch, summaryEvaluation, summaryAssumed},
 		Outputs: []pipeline.Port{summaryOut},
 		Settings: []pipeline.Setting{
 			{Name: "path", Type: pipeline.String, Default: "summary.json", Doc: "output file, relative to the pipeline directory"},
@@ -101,6 +103,10 @@ func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
+	assumed, err := optional(ctx, job, summaryAssumed)
+	if err != nil {
+		return err
+	}
 	sum := &report.Summary{
 		Pipeline: job.Pipeline(), Task: spec.Name, N: m.N, Seed: s.s.Seed,
 		Version: items.ProgramVersion(), Seconds: map[string]float64{},
@@ -112,6 +118,9 @@ func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
 		sum.TrialsTrained = len(m.Losses)
 		sum.RateAccuracy, sum.RateLoss = m.EvalPerfMean, m.EvalLossMean
 		sum.Converged = len(m.Losses) > 0 && m.EvalLossMean < rate.DefaultLossThreshold && m.EvalPerfMean > rate.DefaultAccThreshold
+	}
+	if assumed != nil {
+		sum.ModelFile, sum.ModelAssumptions = assumed.File, assumed.Notes
 	}
 	if search != nil {
 		sum.BestLambda = search.Best
