@@ -34,6 +34,21 @@
 // 66 MB against 17 MB), is used only by the tests, as the independent
 // reader that every file written must satisfy.
 //
+// # Reading
+//
+// ReadParquet reads a small flat Parquet file whole (a user's stimulus
+// table, say): numeric columns as float64, strings as strings, REQUIRED or
+// OPTIONAL without nulls, in what this package and the common writers
+// (pyarrow and pandas, DuckDB, arrow-go) write: data pages v1 and v2,
+// dictionaries, PLAIN, RLE, the delta encodings and BYTE_STREAM_SPLIT,
+// uncompressed, snappy, gzip, zstd or LZ4_RAW. It is the package's own, on
+// the writers' dependencies: importing arrow-go's reader (parquet/file)
+// instead into cmd/runpipe was measured to take a cold build from 60 s to
+// 174 s on a busy two-core machine, and the binary from 17.0 MB to 44.2 MB.
+// A Thrift compact decoder reads the footer and page headers whatever
+// fields a writer adds; sizes are checked against the bytes present and
+// bounded (FuzzReadParquet).
+//
 // # Parquet
 //
 // CreateParquet writes one table to a Parquet file: every column REQUIRED,
