@@ -17,6 +17,7 @@
 //
 //	TaskSpec          a task's name and timing: every `task` port (Task rebuilds the task; ReceiveTask receives and rebuilds it)
 //	ModelAssumptions  what load-mat assumed about its model file (one rate.Note a line)
+//	Stimuli           stimulus-file's stimuli (a Stimulus each: rows, label), which lif-convert simulates
 //	TrainingRecord    train-rate's training history
 //	LambdaSearch      lambda-search's accuracy at every factor
 //	ConvertedTrial    one LIF trial of lif-convert's `trials` stream, read by evaluate
@@ -32,7 +33,7 @@
 // Value items are cached, so a stage that is up to date serves them to the
 // stages below it: a *rate.Model as a model file in the reference layout
 // (rate.Model.Save and rate.Load), the other items (TaskSpec,
-// ModelAssumptions, TrainingRecord, LambdaSearch, Evaluation,
+// ModelAssumptions, Stimuli, TrainingRecord, LambdaSearch, Evaluation,
 // report.Summary) as JSON. The codecs register when the package is
 // imported. Stream items are not cached.
 //

@@ -107,8 +107,11 @@ type ConvertedTrial struct {
 	Trial     int
 	Label     tasks.Label
 	LabelName string
-	// Correct reports whether the task scored the trial's output correct.
+	// Correct reports whether the task scored the trial's output correct;
+	// Scored is false for a trial that was not scored (a stimulus of a file
+	// without a label, or without a task), and Correct then false.
 	Correct bool
+	Scored  bool
 	// Seed is the trial's noise seed; StreamSeed the conversion's run
 	// seed, from which tasks.NewStream(task, StreamSeed).Trial(Trial, …)
 	// redraws the trial.

@@ -1,11 +1,14 @@
 // Package sources holds the pipeline kinds where items enter a spikernn
 // pipeline (pipeline.SourceGroup): they generate items or read them from
 // files. Each file registers one kind, in the order ports, settings, spec
-// with Register in init, constructor, stage type:
+// with Register in init, constructor, stage type (stimulus_read.go holds
+// the readers of stimulus-file's formats):
 //
-//	task         → task (items.TaskSpec)
-//	task-trials  → task, out (stream of *tasks.Trial)
-//	load-mat     → model (*rate.Model), from a .mat file (File setting: its content is in the cache key)
+//	task           → task (items.TaskSpec)
+//	task-trials    → task, out (stream of *tasks.Trial)
+//	load-mat       → model (*rate.Model), assumptions (*items.ModelAssumptions), from a model file in any
+//	                 layout the references write (File setting: its content is in the cache key)
+//	stimulus-file  → stimuli (*items.Stimuli), from a .mat, CSV or Parquet file, for lif-convert
 //
 // The item types are those of package items; the kinds that transform
 // them are in package stages, those that write them out in sinks/kinds.

@@ -32,7 +32,7 @@ func benchNetwork(b *testing.B) (*spiking.Network, tasks.Task) {
 // of spikes, rates (40,000 rows), outputs and the trial result.
 func BenchmarkConvertTrial(b *testing.B) {
 	net, task := benchNetwork(b)
-	w := newConvertWorker(net, task, 1, 30, DefaultOutputEvery)
+	w := newConvertWorker(net, &taskSource{task: task, seed: 1}, 1, 30, DefaultOutputEvery)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

@@ -6,7 +6,7 @@
 //
 //	train-rate     trials, task → model (*rate.Model), training (*items.TrainingRecord)
 //	lambda-search  model, task → best (float64), search (*items.LambdaSearch); writes lambda.parquet, model_lambda.mat
-//	lif-convert    model, lambda, task → spikes, rates, outputs, trials, neurons (streams)
+//	lif-convert    model, lambda, task and/or stimuli → spikes, rates, outputs, trials, neurons (streams)
 //	evaluate       trials, task, model → evaluation (*items.Evaluation), rows (trials table)
 //
 // The items enter through the kinds of package sources and leave through
@@ -24,7 +24,9 @@
 // Every random draw comes from a stream derived from a run seed and the
 // coordinates of the work (package rng): training trial i from (seed, i),
 // the λ search's trial j at factor λ from (seed, λ, j), conversion trial i
-// from (seed, i). Results do not depend on the number of workers, which is
+// from (seed, i), whether it draws a task's trial or simulates stimulus
+// i mod K of a stimulus file (the noise seed is the task stream's for trial
+// i, so a file holding a task's trials converts as they do). Results do not depend on the number of workers, which is
 // nevertheless a setting (and so part of the cache key).
 //
 // # Streams

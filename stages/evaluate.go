@@ -129,6 +129,9 @@ func (e *evaluate) Run(ctx context.Context, job *pipeline.Job) error {
 		if err != nil {
 			return err
 		}
+		if !ct.Scored {
+			return fmt.Errorf("trial %d (%s) was not scored: evaluate needs a task's trials, or stimuli with labels and a task connected to lif-convert", ct.Trial, ct.LabelName)
+		}
 		k, ok := index[ct.Label]
 		if !ok {
 			return fmt.Errorf("trial %d: label %d is not a condition of %s", ct.Trial, ct.Label, task.Name())

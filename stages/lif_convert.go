@@ -19,7 +19,8 @@ import (
 var (
 	convertModel   = pipeline.ValueInput[*rate.Model]("model", "the rate model to convert")
 	convertLambda  = pipeline.ValueInput[float64]("lambda", "the scaling factor λ")
-	convertTask    = pipeline.ValueInput[items.TaskSpec]("task", "the task whose trials are simulated")
+	convertTask    = pipeline.ValueInput[items.TaskSpec]("task", "the task whose trials are simulated, or whose rule scores the stimuli").Optional()
+	convertStimuli = pipeline.ValueInput[*items.Stimuli]("stimuli", "stimuli to simulate instead of the task's trials (stimulus-file)").Optional()
 	convertSpikes  = pipeline.StreamOutput[*sinks.SpikeRows]("spikes", "spike events (trial, neuron, step, t), one batch per trial")
 	convertRates   = pipeline.StreamOutput[*sinks.RateRows]("rates", "firing rates of every neuron in 5 ms bins (trial, neuron, bin, t, rate_hz), one batch per trial")
 	convertOutputs = pipeline.StreamOutput[*sinks.OutputRows]("outputs", "network output every output_every steps (trial, step, t, out), one batch per trial")
@@ -55,8 +56,13 @@ func init() {
 			"output_every steps: steps k-1, 2k-1, …; the scoring uses every step) and trials\n" +
 			"(condition, correctness, spike counts, sampled output; the first trial of\n" +
 			"every condition also carries its spikes and stimulus for the plots). neurons\n" +
-			"lists the network's units once. Headlines: trials, n_spikes.",
-		Inputs:  []pipeline.Port{convertModel, convertLambda, convertTask},
+			"lists the network's units once. With `stimuli` connected (stimulus-file),\n" +
+			"trial i simulates stimulus i mod K of the K stimuli, with the noise seed of\n" +
+			"trial i of the task stream, and is scored by the task's rule only when a task\n" +
+			"is connected and the stimulus has a label (unscored trials: correct false;\n" +
+			"evaluate refuses them). One of task and stimuli must be connected.\n" +
+			"Headlines: trials, n_spikes, accuracy (of the scored trials).",
+		Inputs:  []pipeline.Port{convertModel, convertLambda, convertTask, convertStimuli},
 		Outputs: []pipeline.Port{convertSpikes, convertRates, convertOutputs, convertTrials, convertNeurons},
 		Settings: []pipeline.Setting{
 			{Name: "trials", Type: pipeline.Int, Default: 100, Range: pipeline.AtLeast(1), Doc: "number of trials"},
@@ -113,7 +119,7 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	task, err := items.ReceiveTask(ctx, job, convertTask)
+	src, err := receiveTrials(ctx, job, uint64(c.s.Seed))
 	if err != nil {
 		return err
 	}
@@ -121,8 +127,8 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	if net.NumInputs() != task.Inputs() {
-		return fmt.Errorf("the model has %d inputs, the task %s %d", net.NumInputs(), task.Name(), task.Inputs())
+	if n, what := src.inputs(); net.NumInputs() != n {
+		return fmt.Errorf("the model has %d inputs, %s %d", net.NumInputs(), what, n)
 	}
 
 	neurons := &sinks.NeuronRows{}
@@ -151,13 +157,12 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 	g.Go(func() error { // feeder: trials in order, the first of each condition marked
 		defer close(jobs)
 		defer close(order)
-		stream := tasks.NewStream(task, uint64(c.s.Seed))
-		tr := tasks.NewTrial(task, tasks.Spiking)
-		seen := map[tasks.Label]bool{}
+		draw := src.drawer()
+		seen := map[int]bool{}
 		for i := range c.s.Trials {
-			stream.Trial(i, tr)
-			s := &convertSlot{i: i, keep: !seen[tr.Label], done: make(chan struct{})}
-			seen[tr.Label] = true
+			g := src.group(draw(i))
+			s := &convertSlot{i: i, keep: !seen[g], done: make(chan struct{})}
+			seen[g] = true
 			select {
 			case order <- s:
 			case <-gctx.Done():
@@ -172,7 +177,7 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 		return nil
 	})
 	for range workers {
-		w := newConvertWorker(net, task, uint64(c.s.Seed), lambda, c.s.OutputEvery)
+		w := newConvertWorker(net, src, uint64(c.s.Seed), lambda, c.s.OutputEvery)
 		g.Go(func() error {
 			for s := range jobs {
 				s.res, s.err = w.run(s.i, s.keep)
@@ -185,7 +190,7 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 		})
 	}
 	var nSpikes int64
-	correct := 0
+	correct, scored := 0, 0
 	g.Go(func() error { // emitter: results in trial order
 		spikes, rates := convertSpikes.Writer(job), convertRates.Writer(job)
 		outputs, trials := convertOutputs.Writer(job), convertTrials.Writer(job)
@@ -216,6 +221,9 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 			if r.trial.Correct {
 				correct++
 			}
+			if r.trial.Scored {
+				scored++
+			}
 			pr.Add(1)
 		}
 		return nil
@@ -225,15 +233,17 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 	}
 	job.Headline("trials", c.s.Trials)
 	job.Headline("n_spikes", nSpikes)
-	job.Headline("accuracy", float64(correct)/float64(c.s.Trials))
+	if scored > 0 {
+		job.Headline("accuracy", float64(correct)/float64(scored))
+	}
 	return nil
 }
 
 // convertWorker simulates trials on its own Simulator and buffers.
 type convertWorker struct {
 	sim     *spiking.Simulator
-	task    tasks.Task
-	stream  *tasks.Stream
+	src     trialSource
+	draw    func(int) *tasks.Trial
 	seed    uint64
 	lambda  float64
 	every   int
@@ -244,10 +254,10 @@ type convertWorker struct {
 	lastLen int // rows of the previous trial's rates batch
 }
 
-func newConvertWorker(net *spiking.Network, task tasks.Task, seed uint64, lambda float64, every int) *convertWorker {
+func newConvertWorker(net *spiking.Network, src trialSource, seed uint64, lambda float64, every int) *convertWorker {
 	return &convertWorker{
-		sim: spiking.NewSimulator(net), task: task, stream: tasks.NewStream(task, seed), seed: seed,
-		lambda: lambda, every: every, tr: tasks.NewTrial(task, tasks.Spiking),
+		sim: spiking.NewSimulator(net), src: src, draw: src.drawer(), seed: seed,
+		lambda: lambda, every: every,
 	}
 }
 
@@ -262,7 +272,7 @@ func (w *convertWorker) ObserveBin(b *spiking.Bin) error {
 
 // run simulates trial i and builds its batches.
 func (w *convertWorker) run(i int, keep bool) (*convertedBatches, error) {
-	w.stream.Trial(i, w.tr)
+	w.tr = w.draw(i)
 	w.trial = int32(i)
 	w.rates = &sinks.RateRows{}
 	if w.lastLen > 0 {
@@ -300,11 +310,11 @@ func (w *convertWorker) run(i int, keep bool) (*convertedBatches, error) {
 		counts[k] = int32(c)
 	}
 	ct := &items.ConvertedTrial{
-		Trial: i, Label: w.tr.Label, LabelName: w.task.LabelName(w.tr.Label),
-		Correct: w.task.CorrectSpiking(res.Out, dt, w.tr.Label),
-		Seed:    w.tr.Seed, StreamSeed: w.seed, Lambda: w.lambda, DT: dt, NT: nt,
+		Trial: i, Label: w.tr.Label, LabelName: w.src.name(w.tr),
+		Seed: w.tr.Seed, StreamSeed: w.seed, Lambda: w.lambda, DT: dt, NT: nt,
 		NSpikes: len(res.Spikes), Counts: counts, Out: out, OutEvery: w.every,
 	}
+	ct.Correct, ct.Scored = w.src.score(res.Out, dt, w.tr)
 	if keep {
 		ct.Spikes = append([]spiking.Spike(nil), res.Spikes...)
 		ct.Stimulus = rows(w.tr.U)
