@@ -148,7 +148,12 @@ func (s *stimulusSource) inputs() (int, string) {
 	return s.st.Inputs, "the stimuli of " + s.st.File
 }
 
+// name is the task's name of the trial's condition when it is scored, the
+// stimulus's name otherwise.
 func (s *stimulusSource) name(tr *tasks.Trial) string {
+	if s.labels != nil {
+		return s.task.LabelName(tr.Label)
+	}
 	return s.st.Stimuli[tr.Index%len(s.u)].Name
 }
 
