@@ -294,3 +294,27 @@ func FuzzReadParquet(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkReadParquet reads one trial of realistic spikes (50,000 rows of
+// trial, neuron, step, t) written by this package.
+func BenchmarkReadParquet(b *testing.B) {
+	var spikes SpikeRows
+	spikeTrial(&spikes, 0, rand.New(rand.NewPCG(5, 6)), nil)
+	path := filepath.Join(b.TempDir(), "spikes.parquet")
+	w, err := CreateParquet(path, spikes.Schema(), nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Write(&spikes); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ReadParquet(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
