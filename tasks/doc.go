@@ -13,6 +13,10 @@
 // rng.New(seed, i), whatever happened before, so a run can resume from a
 // trial index alone.
 //
+// A task may also be declared, without Go code, as a Decl (ParseDecl,
+// Decl.Compile): length, channels, conditions, events, target and
+// scoring, in YAML; the built-in tasks declared so are their exact twins.
+//
 // New tasks implement the small Task interface and register a constructor
 // with Register; see the example for a complete one.
 package tasks

@@ -92,3 +92,42 @@ func ExampleNew() {
 	fmt.Println(task.Name(), task.Steps(), task.Correct(out, tasks.Go), task.Correct(out, tasks.NoGo))
 	// Output: go-nogo 200 true false
 }
+
+// ExampleParseDecl declares a task in YAML, compiles it and draws a trial.
+func ExampleParseDecl() {
+	src := `
+T: 100
+params: {on: 10, dur: 10}
+inputs: [cue]
+label:
+  - {name: plus, value: 1, p: 0.5}
+  - {name: minus, value: -1, p: 0.5}
+events:
+  - {input: cue, onset: on, duration: dur, amplitude: label}
+target:
+  - {from: on + dur + 20, value: label}
+score:
+  rate: {from: 50, rules: {plus: {rule: max-above, threshold: 0.7}, minus: {rule: min-below, threshold: -0.7}}}
+  spiking: {from: 0.25, rules: {plus: {rule: max-above, threshold: 0.7}, minus: {rule: min-below, threshold: -0.7}}}
+`
+	d, err := tasks.ParseDecl("cue-sign", []byte(src))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	task, err := d.Compile()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	tr := tasks.NewTrial(task, tasks.Rate)
+	tasks.NewStream(task, 1).Trial(0, tr)
+	fmt.Println(task.Name(), task.LabelName(tr.Label), tr.U.At(0, 9), tr.U.At(0, 10), tr.Target[40])
+
+	d.Target[0].From = "on + 200"
+	_, err = d.Compile()
+	fmt.Println(err)
+	// Output:
+	// cue-sign plus 0 1 1
+	// target[0].from: the target window starts at 210, outside T: want a step in [0, T-1=99)
+}
