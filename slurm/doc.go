@@ -12,7 +12,8 @@
 // which writes the sweep's tables and report from the points that
 // finished and names the ones that failed. It then submits both with
 // sbatch --parsable and returns the job ids ([Submit]); `runpipe submit
-// --executor slurm` is the command built on it.
+// --executor slurm` is the command built on it. A pipeline that is not a
+// sweep is one job running `runpipe run` ([Job.Single]).
 //
 // One array task runs many points (shard I holds the points whose index in
 // name order is I-1 modulo N), so a sweep of hundreds of networks is a few

@@ -25,8 +25,12 @@ type Job struct {
 	// Dir is where the scripts are written, with the logs in Dir/logs:
 	// <workspace>/<pipeline>/slurm by convention (see DirFor).
 	Dir string
-	// Options are the Slurm settings; Options.Shards must be set.
+	// Options are the Slurm settings; Options.Shards must be set unless
+	// Single.
 	Options Options
+	// Single says the pipeline is not a sweep: one job runs it whole
+	// (RunScript), with the resources of Options and no aggregation.
+	Single bool
 }
 
 // DirFor returns the directory of a pipeline's scripts and logs, beside
@@ -37,6 +41,7 @@ func DirFor(pipelineDir string) string { return filepath.Join(pipelineDir, "slur
 const (
 	ShardsScript    = "shards.sbatch"
 	AggregateScript = "aggregate.sbatch"
+	RunScript       = "run.sbatch"
 	LogsDir         = "logs"
 )
 
@@ -44,6 +49,11 @@ const (
 // %A_%a names it).
 func (j *Job) ShardLog(id string, task int) string {
 	return filepath.Join(j.Dir, LogsDir, fmt.Sprintf("shard-%s_%d.out", id, task))
+}
+
+// RunLog returns the log file of the job id of a Single job.
+func (j *Job) RunLog(id string) string {
+	return filepath.Join(j.Dir, LogsDir, "run-"+id+".out")
 }
 
 // AggregateLog returns the log file of the aggregation job id.
@@ -65,7 +75,7 @@ func (j *Job) check() error {
 	if j.Pipeline == "" {
 		return fmt.Errorf("slurm: job without a pipeline")
 	}
-	if j.Options.Shards < 1 {
+	if j.Options.Shards < 1 && !j.Single {
 		return fmt.Errorf("slurm: job with %d shards", j.Options.Shards)
 	}
 	if err := j.Options.Check(); err != nil {
@@ -79,6 +89,9 @@ func (j *Job) check() error {
 func (j *Job) ShardsScript() (string, error) {
 	if err := j.check(); err != nil {
 		return "", err
+	}
+	if j.Single {
+		return "", fmt.Errorf("slurm: pipeline %s is not a sweep: it has no shards", j.Pipeline)
 	}
 	o := j.Options
 	var b strings.Builder
@@ -104,6 +117,30 @@ func (j *Job) ShardsScript() (string, error) {
 	return b.String(), nil
 }
 
+// RunScript returns the sbatch script of a Single job: runpipe run of the
+// whole pipeline.
+func (j *Job) RunScript() (string, error) {
+	if err := j.check(); err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "#!/bin/bash\n")
+	fmt.Fprintf(&b, "# Written by runpipe submit: runs pipeline %s (only the stages that are not\n", j.Pipeline)
+	fmt.Fprintf(&b, "# up to date, as runpipe run does).\n")
+	fmt.Fprintf(&b, "#SBATCH --job-name=%s\n", jobName(j.Pipeline))
+	fmt.Fprintf(&b, "#SBATCH --output=%s\n", filepath.Join(j.Dir, LogsDir, "run-%j.out"))
+	fmt.Fprintf(&b, "#SBATCH --open-mode=append\n")
+	fmt.Fprintf(&b, "#SBATCH --chdir=%s\n", filepath.Dir(j.File))
+	j.Options.sbatchLines(&b, true)
+	fmt.Fprintf(&b, "set -eu\n")
+	fmt.Fprintf(&b, "# Use the cores Slurm allocated, not every core of the node.\n")
+	fmt.Fprintf(&b, "export GOMAXPROCS=\"${SLURM_CPUS_PER_TASK:-1}\"\n")
+	fmt.Fprintf(&b, "echo \"runpipe: %s on $(hostname) at $(date -u +%%FT%%TZ)\"\n", j.Pipeline)
+	args := append(j.runpipe("run"), "--progress", "plain")
+	fmt.Fprintf(&b, "exec %s\n", strings.Join(args, " "))
+	return b.String(), nil
+}
+
 // AggregateScript returns the sbatch script of the aggregation job, which
 // is submitted to start after every array task has ended
 // (--dependency=afterany:<array job id>, given to sbatch on its command
@@ -111,6 +148,9 @@ func (j *Job) ShardsScript() (string, error) {
 func (j *Job) AggregateScript() (string, error) {
 	if err := j.check(); err != nil {
 		return "", err
+	}
+	if j.Single {
+		return "", fmt.Errorf("slurm: pipeline %s is not a sweep: there is nothing to aggregate", j.Pipeline)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "#!/bin/bash\n")

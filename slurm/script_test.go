@@ -66,6 +66,21 @@ func TestScripts(t *testing.T) {
 		bashSyntax(t, s)
 		bashSyntax(t, a)
 	}
+	single := testJob()
+	single.Single = true
+	single.Options.Shards = 0
+	r, err := single.RunScript()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "single-run.sbatch", r)
+	bashSyntax(t, r)
+	if _, err := single.ShardsScript(); err == nil || !strings.Contains(err.Error(), "not a sweep") {
+		t.Errorf("ShardsScript of a single job: %v", err)
+	}
+	if _, err := single.AggregateScript(); err == nil || !strings.Contains(err.Error(), "not a sweep") {
+		t.Errorf("AggregateScript of a single job: %v", err)
+	}
 }
 
 // bashSyntax checks the script with bash -n, where bash is installed.
@@ -112,6 +127,9 @@ func TestLogs(t *testing.T) {
 	j := testJob()
 	if got, want := j.ShardLog("812", 3), "/shared/lab/runs/sweep-n/slurm/logs/shard-812_3.out"; got != want {
 		t.Errorf("ShardLog = %s, want %s", got, want)
+	}
+	if got, want := j.RunLog("9"), "/shared/lab/runs/sweep-n/slurm/logs/run-9.out"; got != want {
+		t.Errorf("RunLog = %s, want %s", got, want)
 	}
 	if got, want := j.AggregateLog("813"), "/shared/lab/runs/sweep-n/slurm/logs/aggregate-813.out"; got != want {
 		t.Errorf("AggregateLog = %s, want %s", got, want)

@@ -17,10 +17,12 @@ import (
 // A Submission is what Submit submitted.
 type Submission struct {
 	// ArrayID is the job id of the job array, AggregateID that of the
-	// aggregation job.
-	ArrayID, AggregateID string
-	// ShardsScript and AggregateScript are the scripts' paths.
-	ShardsScript, AggregateScript string
+	// aggregation job; for a Single job, JobID is its id and the others
+	// are empty.
+	ArrayID, AggregateID, JobID string
+	// ShardsScript and AggregateScript are the scripts' paths; RunScript
+	// that of a Single job.
+	ShardsScript, AggregateScript, RunScript string
 }
 
 // Sbatch is the sbatch command Submit runs: "sbatch" (found in PATH)
@@ -31,8 +33,11 @@ var Sbatch = "sbatch"
 // directory) and submits them with sbatch --parsable: the job array, then
 // the aggregation job with --dependency=afterany on it. When the second
 // submission fails, the array stays submitted and its id is returned with
-// the error.
+// the error. A Single job is one submission of RunScript.
 func Submit(ctx context.Context, j *Job) (*Submission, error) {
+	if j.Single {
+		return submitSingle(ctx, j)
+	}
 	shards, err := j.ShardsScript()
 	if err != nil {
 		return nil, err
@@ -56,6 +61,24 @@ func Submit(ctx context.Context, j *Job) (*Submission, error) {
 	}
 	if s.AggregateID, err = sbatch(ctx, "--dependency=afterany:"+s.ArrayID, s.AggregateScript); err != nil {
 		return s, fmt.Errorf("%w (the job array %s is submitted; cancel it with scancel %s, or run runpipe aggregate when it has ended)", err, s.ArrayID, s.ArrayID)
+	}
+	return s, nil
+}
+
+func submitSingle(ctx context.Context, j *Job) (*Submission, error) {
+	script, err := j.RunScript()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Join(j.Dir, LogsDir), 0o755); err != nil {
+		return nil, fmt.Errorf("slurm: %w", err)
+	}
+	s := &Submission{RunScript: filepath.Join(j.Dir, RunScript)}
+	if err := pipeline.WriteFileAtomic(s.RunScript, []byte(script), 0o755); err != nil {
+		return nil, err
+	}
+	if s.JobID, err = sbatch(ctx, s.RunScript); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

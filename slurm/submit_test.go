@@ -71,6 +71,30 @@ func TestSubmit(t *testing.T) {
 	}
 }
 
+// TestSubmitSingle checks the submission of a pipeline that is not a
+// sweep: one job, no aggregation.
+func TestSubmitSingle(t *testing.T) {
+	calls := fakeSbatch(t, "no-such-script")
+	j := testJob()
+	j.Single = true
+	j.Dir = filepath.Join(t.TempDir(), "slurm")
+	s, err := slurm.Submit(context.Background(), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.JobID != "701" || s.ArrayID != "" || s.AggregateID != "" || s.RunScript != filepath.Join(j.Dir, "run.sbatch") {
+		t.Errorf("submission %+v", s)
+	}
+	log, _ := os.ReadFile(calls)
+	if want := "--parsable " + s.RunScript + "\n"; string(log) != want {
+		t.Errorf("sbatch calls:\n%s\nwant:\n%s", log, want)
+	}
+	got, _ := os.ReadFile(s.RunScript)
+	if want, _ := j.RunScript(); string(got) != want {
+		t.Errorf("run.sbatch holds:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 // TestSubmitFails checks the errors of a failed submission: sbatch's own
 // message, and for a failed aggregation job the id of the array that was
 // submitted.

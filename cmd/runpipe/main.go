@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spikernn/spikernn/pipeline"
+	_ "github.com/spikernn/spikernn/slurm" // the slurm: blocks of the file
 )
 
 // Exit codes.
@@ -30,6 +31,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"run", "run a pipeline (only what changed)", cmdRun},
+		{"submit", "submit a sweep's points to a cluster (Slurm)", cmdSubmit},
 		{"lint", "check a pipeline file", cmdLint},
 		{"stages", "list the stage kinds with their ports and settings", cmdStages},
 		{"graph", "print a pipeline's graph as Mermaid or DOT", cmdGraph},

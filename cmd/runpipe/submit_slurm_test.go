@@ -1,0 +1,259 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spikernn/spikernn/sinks"
+)
+
+// requireSlurm skips the test when no Slurm answers here (sbatch missing,
+// or no controller), unless SPIKERNN_REQUIRE_SLURM=1 (as in CI, where
+// .ci/slurm/start runs one), which makes that a failure.
+func requireSlurm(t *testing.T) {
+	t.Helper()
+	fail := t.Skipf
+	if os.Getenv("SPIKERNN_REQUIRE_SLURM") == "1" {
+		fail = t.Fatalf
+	}
+	if _, err := exec.LookPath("sbatch"); err != nil {
+		fail("no sbatch in PATH (install slurm-wlm and run .ci/slurm/start as root)")
+		return
+	}
+	out, err := exec.Command("sinfo", "-h", "-o", "%T").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "idle") && !strings.Contains(string(out), "mix") && !strings.Contains(string(out), "alloc") {
+		fail("no Slurm node answers (sinfo: %v %s); start one with .ci/slurm/start", err, bytes.TrimSpace(out))
+	}
+}
+
+// buildRunpipe builds this command into dir and returns the binary.
+func buildRunpipe(t *testing.T, dir string) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command to build runpipe with: %v", err)
+	}
+	bin := filepath.Join(dir, "runpipe")
+	cmd := exec.Command(goBin, "build", "-o", bin, ".")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// execRunpipe runs the binary in dir and returns its exit code and output.
+func execRunpipe(t *testing.T, bin, dir string, args ...string) (int, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	return exitCode(t, err), string(out)
+}
+
+// waitJobs waits until Slurm no longer lists the jobs as pending or
+// running, and returns the state of every job and array task, e.g.
+// {"812_1": "COMPLETED", "813": "COMPLETED"}.
+func waitJobs(t *testing.T, timeout time.Duration, ids ...string) map[string]string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		out, err := exec.Command("squeue", "-h", "-j", strings.Join(ids, ","), "-o", "%i %T").CombinedOutput()
+		if err == nil && len(bytes.TrimSpace(out)) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			exec.Command("scancel", ids...).Run()
+			t.Fatalf("jobs %v still queued after %v:\n%s", ids, timeout, out)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return jobStates(t, ids...)
+}
+
+// jobStates returns the state of every job and array task of ids, from
+// scontrol (the cluster keeps finished jobs for MinJobAge).
+func jobStates(t *testing.T, ids ...string) map[string]string {
+	t.Helper()
+	states := map[string]string{}
+	for _, id := range ids {
+		out, err := exec.Command("scontrol", "-o", "show", "job", id).CombinedOutput()
+		if err != nil {
+			t.Fatalf("scontrol show job %s: %v\n%s", id, err, out)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := map[string]string{}
+			for _, kv := range strings.Fields(line) {
+				k, v, _ := strings.Cut(kv, "=")
+				f[k] = v
+			}
+			name := f["JobId"]
+			if task := f["ArrayTaskId"]; task != "" {
+				name = f["ArrayJobId"] + "_" + task
+			}
+			states[name] = f["JobState"]
+		}
+	}
+	return states
+}
+
+// table reads a Parquet file (a sweep.parquet) as rows of cells, without the columns
+// that measure time or name directories, which differ between two runs
+// of the same sweep.
+func table(t *testing.T, path string) (cols []string, rows [][]string) {
+	t.Helper()
+	f, err := sinks.ReadParquet(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []sinks.ParquetColumn
+	for _, c := range f.Columns {
+		n := strings.ToLower(c.Name)
+		if strings.Contains(n, "second") || strings.Contains(n, "time") || strings.Contains(n, "dir") || strings.Contains(n, "path") {
+			continue
+		}
+		keep = append(keep, c)
+		cols = append(cols, c.Name)
+	}
+	for i := range int(f.Rows) {
+		row := make([]string, len(keep))
+		for j, c := range keep {
+			if c.Strings != nil {
+				row[j] = c.Strings[i]
+			} else {
+				row[j] = strconv.FormatFloat(c.Floats[i], 'g', -1, 64) // exact
+			}
+		}
+		rows = append(rows, row)
+	}
+	return cols, rows
+}
+
+// sameTable checks that two Parquet files hold the same rows with
+// the same values (bit for bit), timing and directory columns aside.
+func sameTable(t *testing.T, want, got string) {
+	t.Helper()
+	wc, wr := table(t, want)
+	gc, gr := table(t, got)
+	if strings.Join(wc, ",") != strings.Join(gc, ",") {
+		t.Fatalf("columns differ:\n%v\n%v", wc, gc)
+	}
+	if len(wr) != len(gr) {
+		t.Fatalf("%s has %d rows, %s %d", want, len(wr), got, len(gr))
+	}
+	if len(wr) == 0 {
+		t.Fatalf("%s has no rows", want)
+	}
+	for i := range wr {
+		if strings.Join(wr[i], "\x00") != strings.Join(gr[i], "\x00") {
+			t.Errorf("row %d differs:\n%v\n%v\n(columns %v)", i, wr[i], gr[i], wc)
+		}
+	}
+}
+
+// tinyYAML is a go-nogo pipeline small enough to run in about a second:
+// train, λ search, conversion, evaluation and summary.
+const tinyYAML = `version: 1
+workspace: runs
+pipelines:
+  tiny:
+    params: {seed: 1, N: 60, max_trials: 800, factors: [20, 30, 40, 50], lambda_trials: 20, trials: 20}
+    stages:
+      trials: {kind: task-trials, with: {task: go-nogo, seed: "${seed}", count: 4000}}
+      train:
+        kind: train-rate
+        in: {trials: trials.out, task: trials.task}
+        with: {N: "${N}", taus: [4, 20], max_trials: "${max_trials}", seed: "${seed}"}
+      export: {kind: export-mat, in: {model: train.model}}
+      lambda:
+        kind: lambda-search
+        in: {model: export.model, task: trials.task}
+        with: {factors: "${factors}", trials: "${lambda_trials}", seed: "${seed}"}
+      convert:
+        kind: lif-convert
+        in: {model: export.model, lambda: lambda.best, task: trials.task}
+        with: {trials: "${trials}", seed: "${seed}"}
+      eval: {kind: evaluate, in: {trials: convert.trials, task: trials.task, model: export.model}}
+      table:
+        kind: parquet
+        in: {rows: eval.rows}
+        with: {path: trials.parquet}
+      summary:
+        kind: summary
+        in: {model: export.model, task: trials.task, training: train.training, search: lambda.search, evaluation: eval.evaluation}
+        with: {seed: "${seed}"}
+`
+
+// summaryWithoutTimes reads a summary.json without its seconds.
+func summaryWithoutTimes(t *testing.T, path string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	delete(m, "seconds")
+	return m
+}
+
+// TestSlurmPipeline submits a pipeline that is not a sweep to a real
+// Slurm with runpipe submit (one job), and checks that its outputs equal
+// those of the same pipeline run here.
+func TestSlurmPipeline(t *testing.T) {
+	requireSlurm(t)
+	root := t.TempDir()
+	bin := buildRunpipe(t, root)
+	local, cluster := filepath.Join(root, "local"), filepath.Join(root, "cluster")
+	for _, d := range []string{local, cluster} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "pipelines.yaml"), []byte(tinyYAML), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if code, out := execRunpipe(t, bin, local, "run"); code != 0 {
+		t.Fatalf("local run: exit %d\n%s", code, out)
+	}
+	localTime := time.Since(start)
+
+	start = time.Now()
+	code, out := execRunpipe(t, bin, cluster, "submit", "--executor", "slurm", "--time", "10")
+	if code != 0 {
+		t.Fatalf("submit: exit %d\n%s", code, out)
+	}
+	m := regexp.MustCompile(`(?m)^  job        (\d+)  log: `).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no job id in the output of runpipe submit:\n%s", out)
+	}
+	states := waitJobs(t, 5*time.Minute, m[1])
+	slurmTime := time.Since(start)
+	logFile := filepath.Join(cluster, "runs", "tiny", "slurm", "logs", "run-"+m[1]+".out")
+	if states[m[1]] != "COMPLETED" {
+		log, _ := os.ReadFile(logFile)
+		t.Fatalf("job %s: %s\n%s", m[1], states[m[1]], log)
+	}
+	t.Logf("tiny go-nogo pipeline: %.1fs here, %.1fs through Slurm (submission to the end of the job)", localTime.Seconds(), slurmTime.Seconds())
+
+	if log, err := os.ReadFile(logFile); err != nil || !bytes.Contains(log, []byte("pipeline tiny: 8 ran")) {
+		t.Errorf("log %s (%v):\n%s", logFile, err, log)
+	}
+	lw, cw := filepath.Join(local, "runs", "tiny"), filepath.Join(cluster, "runs", "tiny")
+	if a, b := summaryWithoutTimes(t, filepath.Join(lw, "summary.json")), summaryWithoutTimes(t, filepath.Join(cw, "summary.json")); !reflect.DeepEqual(a, b) {
+		t.Errorf("summary.json differs:\nhere:  %v\nSlurm: %v", a, b)
+	}
+	sameTable(t, filepath.Join(lw, "trials.parquet"), filepath.Join(cw, "trials.parquet"))
+	sameTable(t, filepath.Join(lw, "lambda.parquet"), filepath.Join(cw, "lambda.parquet"))
+}
