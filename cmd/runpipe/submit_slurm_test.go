@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/sinks"
 )
 
@@ -159,13 +160,14 @@ func sameTable(t *testing.T, want, got string) {
 	}
 }
 
-// tinyYAML is a go-nogo pipeline small enough to run in about a second:
-// train, λ search, conversion, evaluation and summary.
+// tinyYAML is a go-nogo pipeline small enough to run in a few seconds:
+// train, λ search (about half of the time), conversion, evaluation and
+// summary.
 const tinyYAML = `version: 1
 workspace: runs
 pipelines:
   tiny:
-    params: {seed: 1, N: 60, max_trials: 800, factors: [20, 30, 40, 50], lambda_trials: 20, trials: 20}
+    params: {seed: 1, N: 60, max_trials: 800, factors: [20, 30, 40, 50], lambda_trials: 150, trials: 20}
     stages:
       trials: {kind: task-trials, with: {task: go-nogo, seed: "${seed}", count: 4000}}
       train:
@@ -209,13 +211,16 @@ func summaryWithoutTimes(t *testing.T, path string) map[string]any {
 
 // TestSlurmPipeline submits a pipeline that is not a sweep to a real
 // Slurm with runpipe submit (one job), and checks that its outputs equal
-// those of the same pipeline run here.
+// those of the same pipeline run here; then submits it again in another
+// workspace, kills the job with SIGKILL during the λ search, submits
+// again and checks that the second job reruns only what had not finished
+// and that the outputs are the same again.
 func TestSlurmPipeline(t *testing.T) {
 	requireSlurm(t)
 	root := t.TempDir()
 	bin := buildRunpipe(t, root)
-	local, cluster := filepath.Join(root, "local"), filepath.Join(root, "cluster")
-	for _, d := range []string{local, cluster} {
+	local, cluster, killed := filepath.Join(root, "local"), filepath.Join(root, "cluster"), filepath.Join(root, "killed")
+	for _, d := range []string{local, cluster, killed} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -234,10 +239,7 @@ func TestSlurmPipeline(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("submit: exit %d\n%s", code, out)
 	}
-	m := regexp.MustCompile(`(?m)^  job        (\d+)  log: `).FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no job id in the output of runpipe submit:\n%s", out)
-	}
+	m := []string{"", jobID(t, out)}
 	states := waitJobs(t, 5*time.Minute, m[1])
 	slurmTime := time.Since(start)
 	logFile := filepath.Join(cluster, "runs", "tiny", "slurm", "logs", "run-"+m[1]+".out")
@@ -256,4 +258,60 @@ func TestSlurmPipeline(t *testing.T) {
 	}
 	sameTable(t, filepath.Join(lw, "trials.parquet"), filepath.Join(cw, "trials.parquet"))
 	sameTable(t, filepath.Join(lw, "lambda.parquet"), filepath.Join(cw, "lambda.parquet"))
+
+	// Kill the job once training is committed, during the λ search.
+	kw := filepath.Join(killed, "runs", "tiny")
+	code, out = execRunpipe(t, bin, killed, "submit", "--time", "10")
+	if code != 0 {
+		t.Fatalf("submit: exit %d\n%s", code, out)
+	}
+	id := jobID(t, out)
+	trained := filepath.Join(kw, pipeline.StagesDir, "export", pipeline.ManifestName)
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		if _, err := os.Stat(trained); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			exec.Command("scancel", id).Run()
+			t.Fatalf("the job did not train in 3 min")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out, err := exec.Command("scancel", "--signal=KILL", "--full", id).CombinedOutput(); err != nil {
+		t.Fatalf("scancel: %v\n%s", err, out)
+	}
+	states = waitJobs(t, time.Minute, id)
+	if _, err := os.Stat(filepath.Join(kw, "summary.json")); err == nil {
+		t.Fatalf("the job finished before it was killed (%s): make the λ search of tinyYAML longer", states[id])
+	}
+	t.Logf("job %s killed during the λ search: %s", id, states[id])
+	code, out = execRunpipe(t, bin, killed, "submit", "--time", "10")
+	if code != 0 {
+		t.Fatalf("resubmit: exit %d\n%s", code, out)
+	}
+	id2 := jobID(t, out)
+	if states = waitJobs(t, 5*time.Minute, id2); states[id2] != "COMPLETED" {
+		t.Fatalf("resubmitted job %s: %s", id2, states[id2])
+	}
+	log, _ := os.ReadFile(filepath.Join(kw, "slurm", "logs", "run-"+id2+".out"))
+	// trials, train and export are cached: 5 of the 8 stages run again.
+	if !bytes.Contains(log, []byte("pipeline tiny: 5 ran, 3 skipped")) {
+		t.Errorf("the resubmitted job did not rerun only the unfinished stages:\n%s", log)
+	}
+	if a, b := summaryWithoutTimes(t, filepath.Join(lw, "summary.json")), summaryWithoutTimes(t, filepath.Join(kw, "summary.json")); !reflect.DeepEqual(a, b) {
+		t.Errorf("summary.json differs after kill and resubmit:\nhere:  %v\nSlurm: %v", a, b)
+	}
+	sameTable(t, filepath.Join(lw, "trials.parquet"), filepath.Join(kw, "trials.parquet"))
+	sameTable(t, filepath.Join(lw, "lambda.parquet"), filepath.Join(kw, "lambda.parquet"))
+}
+
+// jobID returns the job id runpipe submit printed for a single job.
+func jobID(t *testing.T, out string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^  job        (\d+)  log: `).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no job id in the output of runpipe submit:\n%s", out)
+	}
+	return m[1]
 }
