@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"fmt"
+	"io"
 	"maps"
 	"math"
 	"os"
@@ -157,7 +158,12 @@ func (p *PipelineConfig) Stage(name string) *StageConfig {
 // wrong types) are kept and reported by [Environment.Lint] and
 // [Environment.Compile] together with the checks against the kinds.
 func ParseFile(path string) (*Config, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("pipeline: %w", err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
@@ -165,17 +171,23 @@ func ParseFile(path string) (*Config, error) {
 }
 
 // Parse parses a pipeline file held in memory; path names it in messages
-// and sets the base directory of relative paths.
+// and sets the base directory of relative paths. A file larger than
+// [MaxFileSize], nested deeper than [MaxNesting], or whose aliases are
+// recursive or expand beyond [MaxAliasExpansion] is refused with its
+// position.
 func Parse(path string, src []byte) (*Config, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}
+	if len(src) > MaxFileSize {
+		return nil, Diagnostics{{Pos: Pos{File: path}, Msg: fmt.Sprintf("file too large: a pipeline file may hold at most %d bytes (1 MiB)", MaxFileSize)}}
+	}
 	c := &Config{Path: path, Dir: filepath.Dir(abs), Workspace: DefaultWorkspace, anchors: map[string]ast.Node{}}
 	rewritten := c.rewriteRefs(src)
-	f, err := parser.ParseBytes(rewritten, 0)
+	f, err := c.parseYAML(rewritten)
 	if err != nil {
-		return nil, c.syntaxError(err)
+		return nil, err
 	}
 	var body ast.Node
 	for _, d := range f.Docs {
@@ -194,6 +206,9 @@ func Parse(path string, src []byte) (*Config, error) {
 		if a.Name != nil {
 			c.anchors[a.Name.GetToken().Value] = a.Value
 		}
+	}
+	if err := c.checkAliases(body); err != nil {
+		return nil, err
 	}
 	c.parseTop(body)
 	return c, nil

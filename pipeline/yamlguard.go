@@ -1,0 +1,209 @@
+package pipeline
+
+import (
+	"fmt"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
+)
+
+// Bounds on a pipeline file, so that a hostile or broken file gives an error
+// quickly instead of exhausting time, memory or the stack.
+const (
+	// MaxFileSize is the largest pipeline file read, in bytes (1 MiB).
+	MaxFileSize = 1 << 20
+	// MaxNesting is the deepest nesting of mappings and sequences, aliases
+	// expanded.
+	MaxNesting = 64
+	// MaxAliases is the largest number of aliases (*name) in a file.
+	MaxAliases = 10000
+	// MaxAliasExpansion is the largest number of YAML nodes reached through
+	// aliases when they are all expanded (a "billion laughs" file reaches
+	// 10^9 from under 1 KB).
+	MaxAliasExpansion = 100000
+)
+
+// parseYAML tokenizes and parses src, checking the nesting depth on the
+// tokens first (goccy's parser takes time quadratic in the depth of flow
+// collections), and turns a panic of the parser into an error.
+func (c *Config) parseYAML(src []byte) (f *ast.File, err error) {
+	tks := lexer.Tokenize(string(src))
+	if err := c.tokenDepth(tks); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, Diagnostics{{Pos: Pos{File: c.Path}, Msg: fmt.Sprintf("yaml: the parser failed on this file (%v)", r)}}
+		}
+	}()
+	f, err = parser.Parse(tks, 0)
+	if err != nil {
+		return nil, c.syntaxError(err)
+	}
+	return f, nil
+}
+
+// tokenDepth estimates the nesting depth from the tokens, before parsing:
+// flow collections by their brackets, block collections by the columns of
+// their indicators (a key's colon, a sequence's dash). The estimate is not
+// below the true depth of a well-formed file.
+func (c *Config) tokenDepth(tks token.Tokens) error {
+	type level struct {
+		col int
+		seq bool
+	}
+	var block []level
+	flow := 0
+	for i, tk := range tks {
+		if tk == nil || tk.Position == nil {
+			continue
+		}
+		switch tk.Type {
+		case token.SequenceStartType, token.MappingStartType:
+			flow++
+		case token.SequenceEndType, token.MappingEndType:
+			if flow > 0 {
+				flow--
+			}
+		case token.SequenceEntryType, token.MappingValueType, token.MappingKeyType:
+			if flow > 0 {
+				continue
+			}
+			col, seq := tk.Position.Column, tk.Type == token.SequenceEntryType
+			if tk.Type == token.MappingValueType && i > 0 && tks[i-1] != nil && tks[i-1].Position != nil {
+				col = tks[i-1].Position.Column // the key's column
+			}
+			for len(block) > 0 {
+				top := block[len(block)-1]
+				if top.col > col || (top.col == col && !(seq && !top.seq)) {
+					block = block[:len(block)-1]
+					continue
+				}
+				break
+			}
+			block = append(block, level{col, seq})
+		default:
+			continue
+		}
+		if d := len(block) + flow; d > MaxNesting {
+			return Diagnostics{{Pos: Pos{File: c.Path, Line: tk.Position.Line, Col: tk.Position.Column},
+				Msg: fmt.Sprintf("yaml: nesting deeper than %d levels", MaxNesting)}}
+		}
+	}
+	return nil
+}
+
+// aliasGuard walks a parsed document with aliases expanded, as the rest of
+// this file reads it (an alias names the file's last anchor of that name),
+// and reports a recursive alias, too deep a nesting and too large an
+// expansion before anything expands them.
+type aliasGuard struct {
+	c        *Config
+	active   map[string]bool       // anchors being walked
+	memo     map[ast.Node][2]int64 // node → expanded size and height
+	aliases  int
+	expanded int64
+	err      *Diagnostic
+}
+
+func (c *Config) checkAliases(body ast.Node) error {
+	g := &aliasGuard{c: c, active: map[string]bool{}, memo: map[ast.Node][2]int64{}}
+	g.walk(body, 0)
+	if g.err != nil {
+		return Diagnostics{*g.err}
+	}
+	return nil
+}
+
+func (g *aliasGuard) fail(n ast.Node, format string, args ...any) {
+	if g.err == nil {
+		g.err = &Diagnostic{Pos: g.c.pos(n), Msg: "yaml: " + fmt.Sprintf(format, args...)}
+	}
+}
+
+// walk returns the size (nodes) and height of n expanded; depth is the
+// nesting depth of n.
+func (g *aliasGuard) walk(n ast.Node, depth int) (size, height int64) {
+	if n == nil || g.err != nil {
+		return 0, 0
+	}
+	if depth > MaxNesting {
+		g.fail(n, "nesting deeper than %d levels (aliases expanded)", MaxNesting)
+		return 0, 0
+	}
+	if m, ok := g.memo[n]; ok {
+		if int64(depth)+m[1] > MaxNesting {
+			g.fail(n, "nesting deeper than %d levels (aliases expanded)", MaxNesting)
+		}
+		return m[0], m[1]
+	}
+	var kids []ast.Node
+	level := int64(0)
+	switch v := n.(type) {
+	case *ast.AnchorNode:
+		name := anchorName(v.Name)
+		g.active[name] = true
+		size, height = g.walk(v.Value, depth)
+		delete(g.active, name)
+		g.memo[n] = [2]int64{size, height}
+		return size, height
+	case *ast.AliasNode:
+		name := anchorName(v.Value)
+		g.aliases++
+		if g.aliases > MaxAliases {
+			g.fail(n, "more than %d aliases", MaxAliases)
+			return 0, 0
+		}
+		if g.active[name] {
+			g.fail(n, "alias *%s is reached from inside the anchor &%s it names (a recursive alias)", name, name)
+			return 0, 0
+		}
+		target, ok := g.c.anchors[name]
+		if !ok {
+			return 1, 0 // reported as an unknown alias where it is read
+		}
+		g.active[name] = true
+		size, height = g.walk(target, depth)
+		delete(g.active, name)
+		g.expanded += size
+		if g.expanded > MaxAliasExpansion {
+			g.fail(n, "aliases expand to more than %d values (a pipeline file needs few; is this an alias bomb?)", MaxAliasExpansion)
+		}
+		return size, height
+	case *ast.TagNode:
+		kids = []ast.Node{v.Value}
+	case *ast.MappingNode:
+		level = 1
+		for _, mv := range v.Values {
+			kids = append(kids, mv.Key, mv.Value)
+		}
+	case *ast.MappingValueNode:
+		level = 1
+		kids = []ast.Node{v.Key, v.Value}
+	case *ast.SequenceNode:
+		level = 1
+		kids = v.Values
+	case *ast.MappingKeyNode:
+		kids = []ast.Node{v.Value}
+	}
+	size = 1
+	for _, k := range kids {
+		if k == nil {
+			continue
+		}
+		s, h := g.walk(k, depth+int(level))
+		size = min(size+s, 1<<50)
+		height = max(height, h+level)
+	}
+	g.memo[n] = [2]int64{size, height}
+	return size, height
+}
+
+func anchorName(n ast.Node) string {
+	if n == nil || n.GetToken() == nil {
+		return ""
+	}
+	return n.GetToken().Value
+}
