@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -474,6 +475,9 @@ func (c *Config) toPval(n ast.Node, d *diagList, str func(s string, pos Pos, n a
 	case nil, *ast.NullNode:
 		return &pval{pos: pos}
 	case *ast.StringNode:
+		if v.Token != nil && v.Token.Type == token.StringType && sciRE.MatchString(v.Value) {
+			return c.sciNumber(v.Value, pos)
+		}
 		return str(v.Value, pos, v)
 	case *ast.LiteralNode:
 		return str(v.Value.Value, pos, v)
@@ -529,6 +533,21 @@ func (c *Config) toPval(n ast.Node, d *diagList, str func(s string, pos Pos, n a
 	}
 	d.add(pos, "unsupported YAML value %s", strings.TrimSpace(n.String()))
 	return &pval{pos: pos}
+}
+
+// sciRE matches a number in scientific notation, as YAML 1.2 reads it and
+// the YAML parser does not (it reads 1e9 as a string, 1.5e3 as a float).
+var sciRE = regexp.MustCompile(`^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$`)
+
+// sciNumber reads a plain scalar in scientific notation: an int64 when it
+// is whole and within the range of int64 (1e9), a float64 otherwise
+// (1e-12, 1e300); the setting then judges the value.
+func (c *Config) sciNumber(s string, pos Pos) *pval {
+	x, _ := strconv.ParseFloat(s, 64) // beyond float64: ±Inf, as .inf, for the setting to judge
+	if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
+		return &pval{v: int64(x), pos: pos}
+	}
+	return &pval{v: x, pos: pos}
 }
 
 // literal converts a node with ${...} kept literally.

@@ -336,8 +336,14 @@ func checkValue(s *Setting, v any) (any, string) {
 		case int64:
 			out = x
 		case float64:
-			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+			if x == math.Trunc(x) && math.Abs(x) < 1<<63 {
 				return nil, fmt.Sprintf("want int, got float %s (write it without a decimal point)", fmtNum(x))
+			}
+			if x == math.Trunc(x) {
+				return nil, fmt.Sprintf("want int, got %s: out of the range of an int (±%d)", fmtNum(x), int64(math.MaxInt64))
+			}
+			if !math.IsNaN(x) && !math.IsInf(x, 0) {
+				return nil, fmt.Sprintf("want int, got float %s (not a whole number)", fmtNum(x))
 			}
 			return nil, "want int, got " + describe(v)
 		default:
