@@ -7,9 +7,11 @@ import (
 
 // checker checks positioned values against settings specs.
 type checker struct {
-	d     *diagList
-	ps    *params
-	files []fileRef // File settings met, for the cache key
+	d       *diagList
+	ps      *params
+	files   []fileRef // File settings met, for the cache key
+	outputs []fileRef // Output settings met, for the duplicate check
+	stage   string    // the stage checked, named in messages on output paths
 }
 
 // fileRef is a File setting: its path in the settings, its value and position.
@@ -139,12 +141,19 @@ func (ck *checker) node(s *Setting, pv *pval, path string) (any, bool) {
 		return nil, false
 	}
 	v, msg := checkValue(s, plain)
+	if msg != "" && s.Type == Output && ck.stage != "" {
+		ck.d.add(pv.pos, "stage %s: setting %s: %s%s", ck.stage, path, msg, ck.note(pv))
+		return nil, false
+	}
 	if msg != "" {
 		ck.d.add(pv.pos, "setting %s: %s%s", path, msg, ck.note(pv))
 		return nil, false
 	}
 	if s.Type == File {
 		ck.files = append(ck.files, fileRef{path: path, value: v.(string), pos: pv.pos})
+	}
+	if s.Type == Output {
+		ck.outputs = append(ck.outputs, fileRef{path: path, value: v.(string), pos: pv.pos})
 	}
 	return v, true
 }

@@ -197,6 +197,11 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, full 
 	kinds := map[string]*kind{}
 	var nodes []*Node
 	fileRefs := map[*Node][]fileRef{}
+	type outputRef struct {
+		fileRef
+		stage string
+	}
+	outputs := map[string]outputRef{} // cleaned output path → first stage writing it
 	for _, s := range p.Stages {
 		n := &Node{Name: s.Name, Kind: s.Kind, Pos: s.Pos, buffers: map[string]int{}, outs: map[string][]consumer{}}
 		nodes = append(nodes, n)
@@ -215,13 +220,20 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, full 
 		if s.with != nil {
 			with = c.toPval(s.with, d, c.substFunc(ps, d))
 		}
-		ck := &checker{d: d, ps: ps}
+		ck := &checker{d: d, ps: ps, stage: s.Name}
 		settings, ok := ck.with(n.Spec, with, s.withPos, s.Pos)
 		if !ok {
 			continue
 		}
 		n.Settings = settings
 		fileRefs[n] = ck.files
+		for _, o := range ck.outputs {
+			if prev, dup := outputs[o.value]; dup {
+				d.add(o.pos, "stage %s: setting %s: output %q is already written by stage %s (setting %s, %s)", s.Name, o.path, o.value, prev.stage, prev.path, prev.pos)
+				continue
+			}
+			outputs[o.value] = outputRef{fileRef: o, stage: s.Name}
+		}
 		stage, err := k.construct(&decoder{baseDir: c.Dir}, settings)
 		if err != nil {
 			d.add(s.Pos, "stage %s (%s): %v", s.Name, s.Kind, err)

@@ -41,7 +41,7 @@ func checkGoType(s *Setting, t reflect.Type, path string) error {
 		if t.Kind() == reflect.Float64 || t.Kind() == reflect.Float32 {
 			return nil
 		}
-	case String, File:
+	case String, File, Output:
 		if t.Kind() == reflect.String {
 			return nil
 		}
@@ -173,7 +173,7 @@ func (d *decoder) decode(s *Setting, v any, rv reflect.Value, path string) error
 		}
 	case Float:
 		rv.SetFloat(v.(float64))
-	case String:
+	case String, Output:
 		rv.SetString(v.(string))
 	case File:
 		p := v.(string)

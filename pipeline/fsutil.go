@@ -152,3 +152,34 @@ func sealDir(root string) ([]FileInfo, error) {
 	})
 	return files, err
 }
+
+// insideDir reports an error when dir, a directory under root that may not
+// exist yet, resolves (its symbolic links followed) to a place outside
+// root: its deepest existing ancestor is resolved and compared with root
+// resolved.
+func insideDir(root, dir string) error {
+	realRoot, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return err
+	}
+	existing := dir
+	for {
+		if _, err := os.Lstat(existing); err == nil {
+			break
+		}
+		parent := filepath.Dir(existing)
+		if parent == existing {
+			break
+		}
+		existing = parent
+	}
+	real, err := filepath.EvalSymlinks(existing)
+	if err != nil {
+		return err
+	}
+	rel, err := filepath.Rel(realRoot, real)
+	if err != nil || !filepath.IsLocal(rel) && rel != "." {
+		return fmt.Errorf("%s leads outside the pipeline directory %s through a symbolic link (to %s)", existing, root, real)
+	}
+	return nil
+}

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -186,10 +185,13 @@ func (j *Job) PartialDir() (string, error) {
 // SHA-256 in the manifest; the caller may close it or leave that to the
 // runner.
 func (j *Job) CreateOutput(name string) (*os.File, error) {
-	if !filepath.IsLocal(name) || strings.HasPrefix(filepath.ToSlash(filepath.Clean(name)), StagesDir) || strings.HasSuffix(name, tmpSuffix) {
-		return nil, fmt.Errorf("pipeline: output %q: want a relative path inside the pipeline directory", name)
+	if msg := checkOutputPath(name); msg != "" {
+		return nil, fmt.Errorf("pipeline: stage %s: %s", j.node.Name, msg)
 	}
 	final := filepath.Join(j.graph.Dir, name)
+	if err := insideDir(j.graph.Dir, filepath.Dir(final)); err != nil {
+		return nil, fmt.Errorf("pipeline: stage %s: output %q: %w", j.node.Name, name, err)
+	}
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return nil, fmt.Errorf("pipeline: %w", err)
 	}

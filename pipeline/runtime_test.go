@@ -110,7 +110,7 @@ func TestStageMisbehaviour(t *testing.T) {
 		"twice":    `stage "m" (misbehave): pipeline: value output "v" of stage "m" sent twice`,
 		"never":    `stage "m" (misbehave): Run returned without sending value output "v"`,
 		"panic":    `stage "m" (misbehave): panic: oops`,
-		"escape":   `output "../outside.txt": want a relative path inside the pipeline directory`,
+		"escape":   `stage m: output path "../outside.txt" leaves the pipeline directory (..): want a relative path inside the pipeline directory`,
 		"upstream": `UpstreamManifest("other"): not upstream of stage m`,
 		"foreign":  `panic: pipeline: stage "m" (kind misbehave) has no input port "in" declared by this variable`,
 	} {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strconv"
@@ -40,9 +41,18 @@ const (
 	// Object is a mapping with the fixed fields Setting.Fields. Decodes into
 	// a struct whose fields carry `pipeline:"name"` tags.
 	Object
+	// Output is the path of a file (or directory) a stage writes, relative
+	// to the pipeline directory (<workspace>/<pipeline>). Every output path
+	// obeys one rule, checked by lint: relative, inside the pipeline
+	// directory (no "..", no absolute path, not the runner's own .stages
+	// directory); two stages of a pipeline may not write the same one; and
+	// [Job.CreateOutput] refuses, at write time, a path that leaves the
+	// pipeline directory through a symbolic link. Decodes into a string
+	// holding the cleaned relative path.
+	Output
 )
 
-var settingTypeNames = [...]string{Int: "int", Float: "float", String: "string", Bool: "bool", Duration: "duration", File: "file", List: "list", Map: "map", Object: "object"}
+var settingTypeNames = [...]string{Int: "int", Float: "float", String: "string", Bool: "bool", Duration: "duration", File: "file", List: "list", Map: "map", Object: "object", Output: "output"}
 
 // String returns the type's name as shown by lint and `runpipe stages`.
 func (t SettingType) String() string {
@@ -152,7 +162,7 @@ func validateSetting(s *Setting, path string) error {
 	if s.Name == "" && path != "" && !strings.HasSuffix(path, "[]") {
 		return fmt.Errorf("setting %s: empty name", path)
 	}
-	if s.Type < Int || s.Type > Object {
+	if s.Type < Int || s.Type > Output {
 		return fmt.Errorf("setting %s: invalid type %v", path, s.Type)
 	}
 	if (s.Type == List) && s.Elem == nil {
@@ -367,6 +377,15 @@ func checkValue(s *Setting, v any) (any, string) {
 			return nil, "want a file path, got an empty string"
 		}
 		out = x
+	case Output:
+		x, ok := v.(string)
+		if !ok {
+			return nil, fmt.Sprintf("want an output path, got %s (quote it to make it a string)", describe(v))
+		}
+		if msg := checkOutputPath(x); msg != "" {
+			return nil, msg
+		}
+		out = filepath.ToSlash(filepath.Clean(x))
 	case Bool:
 		x, ok := v.(bool)
 		if !ok {
@@ -530,3 +549,29 @@ func fieldNameList(fs []Setting) []string {
 }
 
 func fieldNames(fs []Setting) string { return quoteList(fieldNameList(fs)) }
+
+// checkOutputPath is the one rule for the paths stages write (Output
+// settings and [Job.CreateOutput]): relative, inside the pipeline
+// directory, not the runner's own. It returns a message, or "" when p is
+// good.
+func checkOutputPath(p string) string {
+	switch {
+	case p == "":
+		return "want an output path, got an empty string"
+	case filepath.IsAbs(p) || strings.HasPrefix(p, "/") || strings.HasPrefix(p, `\`):
+		return fmt.Sprintf("output path %q is absolute: want a relative path inside the pipeline directory", p)
+	case !filepath.IsLocal(p):
+		return fmt.Sprintf("output path %q leaves the pipeline directory (..): want a relative path inside the pipeline directory", p)
+	}
+	c := filepath.ToSlash(filepath.Clean(p))
+	if c == "." {
+		return fmt.Sprintf("output path %q names the pipeline directory itself: want a file or directory inside it", p)
+	}
+	if c == StagesDir || strings.HasPrefix(c, StagesDir+"/") {
+		return fmt.Sprintf("output path %q is inside %s, the runner's directory", p, StagesDir)
+	}
+	if strings.HasSuffix(c, tmpSuffix) {
+		return fmt.Sprintf("output path %q ends in %s, the suffix of the runner's temporary files", p, tmpSuffix)
+	}
+	return ""
+}

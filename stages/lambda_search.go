@@ -73,8 +73,8 @@ func init() {
 			{Name: "seed", Type: pipeline.Int, Default: 1, Range: pipeline.AtLeast(0), Doc: "run seed of the trials"},
 			{Name: "workers", Type: pipeline.Int, Default: 0, Range: pipeline.AtLeast(0), Doc: "trials simulated in parallel (0: one per core); results do not depend on it"},
 			{Name: "downsample", Type: pipeline.Int, Default: 1, Range: pipeline.AtLeast(1), Doc: "LIF downsampling factor d (dt = d × 0.05 ms)"},
-			{Name: "table", Type: pipeline.String, Default: "lambda.parquet", Doc: "per-trial results file, relative to the pipeline directory"},
-			{Name: "model_file", Type: pipeline.String, Default: "model_lambda.mat", Doc: "annotated model file, relative to the pipeline directory"},
+			{Name: "table", Type: pipeline.Output, Default: "lambda.parquet", Doc: "per-trial results file, relative to the pipeline directory"},
+			{Name: "model_file", Type: pipeline.Output, Default: "model_lambda.mat", Doc: "annotated model file, relative to the pipeline directory"},
 		},
 		Examples: []pipeline.Example{{Title: "search λ from 20 to 75 for a trained model", YAML: `
 version: 1

@@ -156,7 +156,7 @@ pipelines:
 	pipeline.RegisterIn(env, pipeline.Spec{
 		Name: "test-write", Group: pipeline.SinkGroup, Summary: "writes a stream of numbers to a file of the pipeline directory",
 		Inputs:   []pipeline.Port{writeIn, writeTotal},
-		Settings: []pipeline.Setting{{Name: "path", Type: pipeline.String, Required: true, Doc: "output file, relative to the pipeline directory"}},
+		Settings: []pipeline.Setting{{Name: "path", Type: pipeline.Output, Required: true, Doc: "output file, relative to the pipeline directory"}},
 		Examples: []pipeline.Example{{Title: "write", YAML: `
 version: 1
 pipelines:

@@ -25,7 +25,7 @@ func init() {
 			"temporary name and appears under its name when the stage commits. Headline: rows.",
 		Inputs: []pipeline.Port{arrowRows},
 		Settings: []pipeline.Setting{
-			{Name: "path", Type: pipeline.String, Required: true, Doc: "output file, relative to the pipeline directory", Example: "spikes.arrows"},
+			{Name: "path", Type: pipeline.Output, Required: true, Doc: "output file, relative to the pipeline directory", Example: "spikes.arrows"},
 			{Name: "compression", Type: pipeline.String, Default: "none", OneOf: []any{"none", "zstd", "lz4"}, Doc: "record batch body compression (none is what every reader accepts)"},
 		},
 		Examples: []pipeline.Example{{Title: "spikes of a conversion as an Arrow stream", YAML: `

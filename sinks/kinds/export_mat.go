@@ -28,7 +28,7 @@ func init() {
 			"unchanged.",
 		Inputs:   []pipeline.Port{exportIn},
 		Outputs:  []pipeline.Port{exportOut},
-		Settings: []pipeline.Setting{{Name: "path", Type: pipeline.String, Default: "model.mat", Doc: "output file, relative to the pipeline directory"}},
+		Settings: []pipeline.Setting{{Name: "path", Type: pipeline.Output, Default: "model.mat", Doc: "output file, relative to the pipeline directory"}},
 		Examples: []pipeline.Example{{Title: "export a trained model", YAML: `
 version: 1
 pipelines:

@@ -35,7 +35,7 @@ func init() {
 			"only when the stage commits. Headline: rows.",
 		Inputs: []pipeline.Port{parquetRows},
 		Settings: []pipeline.Setting{
-			{Name: "path", Type: pipeline.String, Required: true, Doc: "output file, relative to the pipeline directory", Example: "spikes.parquet"},
+			{Name: "path", Type: pipeline.Output, Required: true, Doc: "output file, relative to the pipeline directory", Example: "spikes.parquet"},
 			{Name: "row_group_rows", Type: pipeline.Int, Default: DefaultRowGroupRows, Range: pipeline.AtLeast(1), Doc: "rows per row group (bounds the writer's memory)"},
 			{Name: "compression", Type: pipeline.String, Default: "zstd", OneOf: []any{"zstd", "snappy", "gzip", "none"}, Doc: "column compression"},
 			{Name: "compression_level", Type: pipeline.Int, Default: 0, Doc: "codec level (0: the codec's default; zstd 3)"},

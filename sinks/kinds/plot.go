@@ -53,8 +53,8 @@ func init() {
 			"cache keys).",
 		Inputs: []pipeline.Port{plotSummary, plotModel, plotTask, plotTraining, plotSearch, plotEvaluation},
 		Settings: []pipeline.Setting{
-			{Name: "dir", Type: pipeline.String, Default: "plots", Doc: "figure directory, relative to the pipeline directory"},
-			{Name: "report", Type: pipeline.String, Default: "report", Doc: "report file name without extension, relative to the pipeline directory"},
+			{Name: "dir", Type: pipeline.Output, Default: "plots", Doc: "figure directory, relative to the pipeline directory"},
+			{Name: "report", Type: pipeline.Output, Default: "report", Doc: "report file name without extension, relative to the pipeline directory"},
 			{Name: "title", Type: pipeline.String, Default: "", Doc: "report title (default: spikernn: <pipeline> (<task>))"},
 		},
 		Examples: []pipeline.Example{{Title: "figures and a report for a converted model file", YAML: `
@@ -75,11 +75,6 @@ pipelines:
         with: {dir: plots}
 `}},
 	}, func(s plotSettings) (pipeline.Stage, error) {
-		for _, p := range []string{s.Dir, s.Report} {
-			if p == "" || !filepath.IsLocal(p) {
-				return nil, fmt.Errorf("%q: want a relative path inside the pipeline directory", p)
-			}
-		}
 		return &plotStage{s}, nil
 	})
 }

@@ -48,7 +48,7 @@ func init() {
 		Inputs:  []pipeline.Port{summaryModel, summaryTask, summaryTraining, summarySearch, summaryEvaluation, summaryAssumed},
 		Outputs: []pipeline.Port{summaryOut},
 		Settings: []pipeline.Setting{
-			{Name: "path", Type: pipeline.String, Default: "summary.json", Doc: "output file, relative to the pipeline directory"},
+			{Name: "path", Type: pipeline.Output, Default: "summary.json", Doc: "output file, relative to the pipeline directory"},
 			{Name: "seed", Type: pipeline.Int, Default: 0, Doc: "the run seed to report (pass the pipeline's ${seed})"},
 		},
 		Examples: []pipeline.Example{{Title: "summarise a conversion of a model file", YAML: `
