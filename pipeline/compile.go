@@ -227,7 +227,19 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, full 
 		}
 		n.Settings = settings
 		fileRefs[n] = ck.files
+		given := map[string]fileRef{}
 		for _, o := range ck.outputs {
+			given[o.path] = o
+		}
+		for _, f := range n.Spec.Settings {
+			v, isStr := settings[f.Name].(string)
+			if f.Type != Output || !isStr {
+				continue
+			}
+			o, ok := given[f.Name]
+			if !ok { // the default
+				o = fileRef{path: f.Name, value: v, pos: s.Pos}
+			}
 			if prev, dup := outputs[o.value]; dup {
 				d.add(o.pos, "stage %s: setting %s: output %q is already written by stage %s (setting %s, %s)", s.Name, o.path, o.value, prev.stage, prev.path, prev.pos)
 				continue
@@ -337,6 +349,7 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, full 
 		}
 	}
 	checkCycles(p, nodes, d)
+	checkStages(p, nodes, d)
 	if !full || len(d.ds) > before {
 		return nil
 	}

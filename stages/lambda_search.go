@@ -40,6 +40,8 @@ type lambdaSettings struct {
 	Downsample int          `pipeline:"downsample"`
 	Table      string       `pipeline:"table"`
 	Model      string       `pipeline:"model_file"`
+
+	MemoryLimitGB float64 `pipeline:"memory_limit_gb"`
 }
 
 func init() {
@@ -75,6 +77,7 @@ func init() {
 			{Name: "downsample", Type: pipeline.Int, Default: 1, Range: pipeline.AtLeast(1), Doc: "LIF downsampling factor d (dt = d × 0.05 ms)"},
 			{Name: "table", Type: pipeline.Output, Default: "lambda.parquet", Doc: "per-trial results file, relative to the pipeline directory"},
 			{Name: "model_file", Type: pipeline.Output, Default: "model_lambda.mat", Doc: "annotated model file, relative to the pipeline directory"},
+			memoryLimitSetting(),
 		},
 		Examples: []pipeline.Example{{Title: "search λ from 20 to 75 for a trained model", YAML: `
 version: 1
@@ -99,12 +102,20 @@ func newLambdaSearch(s lambdaSettings) (pipeline.Stage, error) {
 	return &lambdaStage{s: s, factors: factors}, nil
 }
 
+// maxFactors bounds the factors of a search: each costs trials simulations.
+const maxFactors = 10000
+
 // factors returns the factors the settings ask for.
 func (s lambdaSettings) factors() ([]float64, error) {
 	switch {
+	case s.Factors != nil && len(s.Factors) == 0:
+		return nil, errors.New("factors: an empty list; give at least one factor, or leave factors out for the default 20, 25, …, 75")
 	case s.Range != nil && len(s.Factors) > 0:
 		return nil, errors.New("give either factors or range, not both")
 	case s.Range != nil:
+		if n := (s.Range.To - s.Range.From) / s.Range.Step; n > maxFactors {
+			return nil, fmt.Errorf("range: from %g to %g step %g gives %.3g factors, more than %d", s.Range.From, s.Range.To, s.Range.Step, n+1, maxFactors)
+		}
 		fs := spiking.FactorRange(s.Range.From, s.Range.To, s.Range.Step)
 		if len(fs) == 0 {
 			return nil, fmt.Errorf("range: from %g to %g step %g is empty", s.Range.From, s.Range.To, s.Range.Step)

@@ -39,6 +39,8 @@ type convertSettings struct {
 	Downsample  int   `pipeline:"downsample"`
 	Workers     int   `pipeline:"workers"`
 	OutputEvery int   `pipeline:"output_every"`
+
+	MemoryLimitGB float64 `pipeline:"memory_limit_gb"`
 }
 
 func init() {
@@ -71,6 +73,7 @@ func init() {
 			{Name: "workers", Type: pipeline.Int, Default: 0, Range: pipeline.AtLeast(0), Doc: "trials simulated in parallel (0: one per core); results do not depend on it"},
 			{Name: "output_every", Type: pipeline.Int, Default: DefaultOutputEvery, Range: pipeline.AtLeast(1),
 				Doc: "sample the output every this many LIF steps (20: 1 ms at d = 1; 1: every step)"},
+			memoryLimitSetting(),
 		},
 		Examples: []pipeline.Example{{Title: "convert at the best λ and write the spikes", YAML: `
 version: 1

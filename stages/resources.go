@@ -1,0 +1,103 @@
+package stages
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/spikernn/spikernn/items"
+	"github.com/spikernn/spikernn/pipeline"
+	"github.com/spikernn/spikernn/spiking"
+	"github.com/spikernn/spikernn/tasks"
+)
+
+// Lint-time resource checks of the stages, from their resolved settings and
+// those of the task stage feeding them (pipeline.Checker).
+
+// memoryLimitSetting is the setting that overrides
+// pipeline.DefaultMemoryLimitGB. It has no default, so that a stage that
+// does not give it keeps its cache key.
+func memoryLimitSetting() pipeline.Setting {
+	return pipeline.Setting{Name: "memory_limit_gb", Type: pipeline.Float, Range: pipeline.Above(0),
+		Doc: fmt.Sprintf("memory in GB the stage's largest arrays may need before lint refuses the settings (default %d)", pipeline.DefaultMemoryLimitGB)}
+}
+
+// upstreamSteps returns the trial length in rate steps of the task stage
+// (kind task or task-trials) feeding port, when lint can know it.
+func upstreamSteps(upstream func(string) (string, map[string]any, bool), port string) (int, bool) {
+	kind, set, ok := upstream(port)
+	if !ok || (kind != "task" && kind != "task-trials") {
+		return 0, false
+	}
+	name, _ := set["task"].(string)
+	num := func(k string) int {
+		v, _ := set[k].(int64)
+		return int(v)
+	}
+	t, err := items.TaskSpec{Name: name, Settings: tasks.Settings{T: num("T"), StimOn: num("stim_on"), StimDur: num("stim_dur"), Delay: num("delay")}}.Task()
+	if err != nil {
+		return 0, false
+	}
+	return t.Steps(), true
+}
+
+// trainNeeds are the arrays of rate training at N units: the recurrent
+// weights w and, of the same size, the mask, the effective weights and
+// their transpose, the parameter vector, its gradient and Adam's two
+// moments; with the trial length, the two N × T recordings of a trial kept
+// for backpropagation through time.
+func trainNeeds(n, steps int) []pipeline.MemoryNeed {
+	nn := float64(n) * float64(n) * 8
+	var needs []pipeline.MemoryNeed
+	for _, name := range []string{"w", "the mask", "the effective weights", "their transpose", "the parameters", "the gradient", "Adam's first moment", "Adam's second moment"} {
+		needs = append(needs, pipeline.MemoryNeed{Name: name, Shape: "N×N float64", Bytes: nn})
+	}
+	if steps > 0 {
+		needs = append(needs, pipeline.MemoryNeed{Name: "the recordings of a trial", Shape: "2 × N×T float64", Bytes: 2 * 8 * float64(n) * float64(steps)})
+	}
+	return needs
+}
+
+// Check implements pipeline.Checker.
+func (t *trainRate) Check(upstream func(string) (string, map[string]any, bool)) error {
+	steps, known := upstreamSteps(upstream, "task")
+	what := fmt.Sprintf("N = %d", t.s.N)
+	if known {
+		what += fmt.Sprintf(", T = %d", steps)
+	}
+	return pipeline.CheckMemory(what, t.s.MemoryLimitGB, trainNeeds(t.s.N, steps)...)
+}
+
+// lifSteps is the number of LIF steps of a trial of steps rate steps at
+// downsampling d.
+func lifSteps(steps, d int) float64 {
+	return float64(steps) * tasks.StepSeconds / (float64(d) * spiking.BaseDT)
+}
+
+// checkSampling refuses a downsampling or output sampling longer than the
+// trial, and trials whose per-trial arrays cannot fit.
+func checkSampling(upstream func(string) (string, map[string]any, bool), downsample, outputEvery int, limitGB float64) error {
+	steps, known := upstreamSteps(upstream, "task")
+	if !known {
+		return nil
+	}
+	lif := lifSteps(steps, downsample)
+	if lif < 1 {
+		return fmt.Errorf("downsample = %d: dt = %g ms is longer than the trial (T = %d rate steps, %g s)", downsample, float64(downsample)*spiking.BaseDT*1e3, steps, float64(steps)*tasks.StepSeconds)
+	}
+	if outputEvery > 0 && float64(outputEvery) > lif {
+		return fmt.Errorf("output_every = %d: longer than the trial's %d LIF steps (T = %d rate steps at downsample %d), so no output would be sampled", outputEvery, int(math.Floor(lif)), steps, downsample)
+	}
+	// The simulator keeps the trial's input and target at LIF resolution.
+	return pipeline.CheckMemory(fmt.Sprintf("T = %d at downsample %d (%g LIF steps)", steps, downsample, lif), limitGB,
+		pipeline.MemoryNeed{Name: "a trial's stimulus and target at LIF resolution", Shape: "2 × LIF steps float64", Bytes: 2 * 8 * lif})
+}
+
+// Check implements pipeline.Checker.
+func (c *lifConvert) Check(upstream func(string) (string, map[string]any, bool)) error {
+	return checkSampling(upstream, c.s.Downsample, c.s.OutputEvery, c.s.MemoryLimitGB)
+}
+
+// Check implements pipeline.Checker.
+func (l *lambdaStage) Check(upstream func(string) (string, map[string]any, bool)) error {
+	return checkSampling(upstream, l.s.Downsample, 0, l.s.MemoryLimitGB)
+}
