@@ -2,6 +2,7 @@ package rate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -279,13 +280,23 @@ func (tn *Trainer) Step(tr *tasks.Trial) (float64, error) {
 	net.forward(tr.U, cols, tn.s.Noise, tr.Seed, nil, true)
 	loss := tn.s.Loss.Value(net.out, tr.Target)
 	if !finite(loss) {
-		return loss, fmt.Errorf("rate: training trial tr=%d (source trial %d, %s): %s loss is %v",
-			tn.tr, tr.Index, tn.task.LabelName(tr.Label), tn.s.Loss, loss)
+		return loss, fmt.Errorf("rate: training trial tr=%d (source trial %d, %s): %s loss is %v: %w",
+			tn.tr, tr.Index, tn.task.LabelName(tr.Label), tn.s.Loss, loss, ErrDiverged)
 	}
 	tn.buf.grow(net.n, cols)
 	tn.s.Loss.grad(tn.buf.gout, net.out, tr.Target, loss)
 	net.backward(&tn.buf, &tn.set, tn.fg)
+	if q := firstNonFinite(tn.grad); q >= 0 {
+		return loss, fmt.Errorf("rate: training trial tr=%d (source trial %d, %s): gradient %d of %d is %v: %w",
+			tn.tr, tr.Index, tn.task.LabelName(tr.Label), q, len(tn.grad), tn.grad[q], ErrDiverged)
+	}
 	tn.adam.Update(tn.theta, tn.grad)
+	if q := firstNonFinite(tn.theta); q >= 0 {
+		// The model is left as it was before the update; this trainer's
+		// state is not: training stops here.
+		return loss, fmt.Errorf("rate: training trial tr=%d (source trial %d, %s): parameter %d of %d is %v after the update with learning rate %g: %w",
+			tn.tr, tr.Index, tn.task.LabelName(tr.Label), q, len(tn.theta), tn.theta[q], tn.s.LearningRate, ErrDiverged)
+	}
 	tn.scatter()
 	return loss, nil
 }
@@ -377,7 +388,7 @@ func (net *Net) evaluate(t tasks.Task, src TrialSource, n int, loss Loss, noise 
 		net.forward(tr.U, cols, noise, tr.Seed, nil, false)
 		l := loss.Value(net.out, tr.Target)
 		if !finite(l) {
-			return 0, 0, fmt.Errorf("rate: evaluation trial %d (%s): %s loss is %v", tr.Index, t.LabelName(tr.Label), loss, l)
+			return 0, 0, fmt.Errorf("rate: evaluation trial %d (%s): %s loss is %v: %w", tr.Index, t.LabelName(tr.Label), loss, l, ErrDiverged)
 		}
 		meanLoss += l
 		if rec != nil {
@@ -485,4 +496,20 @@ func Train(ctx context.Context, m *Model, t tasks.Task, src TrialSource, s *Sett
 		return nil, err
 	}
 	return tn.Train(ctx, src)
+}
+
+// ErrDiverged is wrapped by the errors of a training that diverged: a loss,
+// gradient or parameter that is NaN or infinite. Lower the learning rate or
+// the initial gain.
+var ErrDiverged = errors.New("training diverged")
+
+// firstNonFinite returns the index of the first NaN or infinite value of
+// xs, or -1.
+func firstNonFinite(xs []float64) int {
+	for i, x := range xs {
+		if !finite(x) {
+			return i
+		}
+	}
+	return -1
 }

@@ -164,6 +164,9 @@ func (t *trainRate) Run(ctx context.Context, job *pipeline.Job) error {
 	if src.err != nil {
 		return src.err
 	}
+	if errors.Is(err, rate.ErrDiverged) {
+		return fmt.Errorf("%w; no model is written: lower the learning rate (setting lr = %g) or the initial gain (setting gain = %g)", err, t.s.LR, t.s.Gain)
+	}
 	if err != nil {
 		return err
 	}

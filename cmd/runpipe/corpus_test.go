@@ -68,6 +68,19 @@ func TestBadInputCorpus(t *testing.T) {
 			if !strings.Contains(out+errOut, frag) {
 				t.Errorf("output lacks %q\nstdout: %s\nstderr: %s", frag, out, errOut)
 			}
+			if cmd == "run" && code != 0 {
+				// A failed run leaves no output a later run could trust:
+				// nothing outside the runner's .stages directory.
+				filepath.WalkDir(filepath.Join(dir, "runs"), func(p string, d os.DirEntry, err error) error {
+					if err == nil && d.IsDir() && d.Name() == ".stages" {
+						return filepath.SkipDir
+					}
+					if err == nil && !d.IsDir() && d.Name() != ".lock" {
+						t.Errorf("a failed run left %s", p)
+					}
+					return nil
+				})
+			}
 			if ents, _ := os.ReadDir(root); len(ents) != 2 {
 				t.Errorf("something was written beside the corpus: %v", ents)
 			}
