@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -105,6 +107,10 @@ type FileInfo struct {
 	Path   string `json:"path"`
 	Size   int64  `json:"size"`
 	SHA256 string `json:"sha256"`
+	// MTime is the file's modification time (Unix nanoseconds) when it
+	// was described: a file of the same size and time is trusted without
+	// hashing it again; otherwise its SHA-256 is compared.
+	MTime int64 `json:"mtime_ns,omitempty"`
 }
 
 // describeFile syncs a file and returns its size and SHA-256.
@@ -122,7 +128,33 @@ func describeFile(path, rel string) (FileInfo, error) {
 	if err != nil {
 		return FileInfo{}, fmt.Errorf("pipeline: read %s: %w", path, err)
 	}
-	return FileInfo{Path: filepath.ToSlash(rel), Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
+	st, err := f.Stat()
+	if err != nil {
+		return FileInfo{}, fmt.Errorf("pipeline: %w", err)
+	}
+	return FileInfo{Path: filepath.ToSlash(rel), Size: n, SHA256: hex.EncodeToString(h.Sum(nil)), MTime: st.ModTime().UnixNano()}, nil
+}
+
+// verifyFile reports whether the file at path is still the one fi
+// describes: same size, and same modification time or, when the time
+// differs (or was not recorded), same SHA-256. what is "" when it is, else
+// "missing" or "changed".
+func verifyFile(path string, fi FileInfo) (what string) {
+	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "missing"
+	}
+	if err != nil || !st.Mode().IsRegular() || st.Size() != fi.Size {
+		return "changed"
+	}
+	if fi.MTime != 0 && st.ModTime().UnixNano() == fi.MTime {
+		return ""
+	}
+	sum, err := hashFile(path)
+	if err != nil || sum != fi.SHA256 {
+		return "changed"
+	}
+	return ""
 }
 
 // sealDir syncs every file and directory under root and describes the

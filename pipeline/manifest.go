@@ -2,10 +2,10 @@ package pipeline
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -129,7 +129,37 @@ func writeManifest(stageDir string, m *Manifest) error {
 	if err != nil {
 		return fmt.Errorf("pipeline: manifest of %s: %w", m.Stage, err)
 	}
-	return WriteFileAtomic(filepath.Join(stageDir, ManifestName), append(b, '\n'), 0o644)
+	b = append(b, '\n')
+	// The checksum first: a crash between the two leaves no manifest, or
+	// one whose checksum does not match; either way the stage reruns.
+	sum := sha256.Sum256(b)
+	if err := WriteFileAtomic(filepath.Join(stageDir, manifestSumName), []byte(hex.EncodeToString(sum[:])+"\n"), 0o644); err != nil {
+		return err
+	}
+	return WriteFileAtomic(filepath.Join(stageDir, ManifestName), b, 0o644)
+}
+
+// manifestSumName is the file beside a manifest holding its SHA-256, so
+// that a manifest edited or damaged behind the runner's back is not
+// trusted.
+const manifestSumName = "manifest.sha256"
+
+// checkManifestSum returns "" when the manifest of stage directory sd
+// matches its recorded SHA-256, else the reason to rerun the stage.
+func checkManifestSum(sd string) string {
+	b, err := os.ReadFile(filepath.Join(sd, ManifestName))
+	if err != nil {
+		return "manifest unreadable"
+	}
+	want, err := os.ReadFile(filepath.Join(sd, manifestSumName))
+	if err != nil {
+		return "manifest has no recorded checksum"
+	}
+	sum := sha256.Sum256(b)
+	if strings.TrimSpace(string(want)) != hex.EncodeToString(sum[:]) {
+		return "manifest edited or damaged (its SHA-256 differs from the one recorded)"
+	}
+	return ""
 }
 
 // stageDir is the directory of a stage.
@@ -175,18 +205,17 @@ func (g *Graph) staleness(n *Node, m *Manifest) string {
 	if m.Data == "" {
 		return "manifest without data directory"
 	}
+	if why := checkManifestSum(sd); why != "" {
+		return why
+	}
 	for _, a := range m.Artifacts {
-		if st, err := os.Stat(filepath.Join(sd, m.Data, filepath.FromSlash(a.Path))); err != nil || st.Size() != a.Size {
+		if verifyFile(filepath.Join(sd, m.Data, filepath.FromSlash(a.Path)), a) != "" {
 			return fmt.Sprintf("artifact %s missing or changed", a.Path)
 		}
 	}
 	for _, o := range m.Outputs {
-		st, err := os.Stat(filepath.Join(g.Dir, filepath.FromSlash(o.Path)))
-		if errors.Is(err, fs.ErrNotExist) {
-			return fmt.Sprintf("output %s missing", o.Path)
-		}
-		if err != nil || st.Size() != o.Size {
-			return fmt.Sprintf("output %s changed", o.Path)
+		if what := verifyFile(filepath.Join(g.Dir, filepath.FromSlash(o.Path)), o); what != "" {
+			return fmt.Sprintf("output %s %s", o.Path, what)
 		}
 	}
 	return ""

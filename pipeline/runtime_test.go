@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/pipeline/pipelinetest"
@@ -212,7 +213,8 @@ func TestCorruptCacheIsReported(t *testing.T) {
 	if why["b"] != "artifact values/y/value.json missing or changed" {
 		t.Errorf("b reason %q", why["b"])
 	}
-	// Same size, wrong content: the load fails with a hint.
+	// Same size, wrong content, new time: the recorded SHA-256 differs, so
+	// the plan reruns b.
 	m2, err := pipeline.ReadManifest(filepath.Join(dir, "runs", "chain", pipeline.StagesDir, "b"))
 	if err != nil {
 		t.Fatal(err)
@@ -220,6 +222,29 @@ func TestCorruptCacheIsReported(t *testing.T) {
 	value = filepath.Join(dir, "runs", "chain", pipeline.StagesDir, "b", m2.Data, "values", "y", "value.json")
 	b, _ := os.ReadFile(value)
 	os.WriteFile(value, []byte(strings.Repeat("x", len(b))), 0o644)
+	for _, a := range m2.Artifacts {
+		if a.Path == "values/y/value.json" {
+			os.Chtimes(value, time.Now(), time.Unix(0, a.MTime+1e9))
+		}
+	}
+	_, why, _ = mustRun(t, env, path, pipeline.Selection{From: []string{"a2"}})
+	if why["b"] != "artifact values/y/value.json missing or changed" {
+		t.Errorf("b reason %q after a same-size edit", why["b"])
+	}
+	// Same size, wrong content and the recorded time restored (the fast
+	// path trusts it): the load fails with a hint.
+	m3, err := pipeline.ReadManifest(filepath.Join(dir, "runs", "chain", pipeline.StagesDir, "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	value = filepath.Join(dir, "runs", "chain", pipeline.StagesDir, "b", m3.Data, "values", "y", "value.json")
+	b, _ = os.ReadFile(value)
+	os.WriteFile(value, []byte(strings.Repeat("x", len(b))), 0o644)
+	for _, a := range m3.Artifacts {
+		if a.Path == "values/y/value.json" {
+			os.Chtimes(value, time.Now(), time.Unix(0, a.MTime))
+		}
+	}
 	_, _, err = run(t, env, path, pipeline.Selection{From: []string{"a2"}})
 	if err == nil || !strings.Contains(err.Error(), `stage "b" (test-add): load cached value b.y`) || !strings.Contains(err.Error(), "use --from b") {
 		t.Errorf("err = %v", err)
