@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
@@ -53,7 +54,7 @@ func (e *exportMat) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	if err := m.Save(path); err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", e.s.Path, err)
 	}
 	job.Headline("N", m.N)
 	return exportOut.Send(ctx, job, m)
