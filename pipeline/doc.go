@@ -165,4 +165,33 @@
 // commit. A failed or cancelled stage leaves no manifest and no temporary
 // files, only its partial directory. One run at a time uses a workspace:
 // see [LockWorkspace].
+//
+// The committed files are checked before they are trusted: each file's
+// size and modification time are recorded with its SHA-256, and a file
+// whose time differs is hashed again, so a file edited behind the runner's
+// back (a model.mat truncated or rewritten in place) reruns its stage. The
+// manifest's own SHA-256 is written beside it (manifest.sha256); an edited
+// or damaged manifest is not trusted either.
+//
+// # What lint checks
+//
+// Reading the file: at most [MaxFileSize] bytes; nesting at most
+// [MaxNesting] deep (estimated on the tokens before parsing, then exact
+// with aliases expanded); at most [MaxAliases] aliases expanding to at
+// most [MaxAliasExpansion] values; no recursive alias (one inside the
+// anchor it names, directly, through another anchor or a `<<:` merge).
+// Each is one error with its position. Numbers in scientific notation
+// (1e9, 1e-12) are numbers; an Int setting takes them when they are whole
+// and in range.
+//
+// Settings: types, ranges and allowed values, with the position of the
+// value. Every path a stage writes is an [Output] setting, held to one
+// rule: relative, inside the pipeline directory, without "..", not
+// absolute, not in .stages; two stages writing the same path are an error
+// naming both. [Job.CreateOutput] applies the same rule at write time and
+// also refuses a path that leaves the pipeline directory through a
+// symbolic link. A kind's constructor judges its settings together, and a
+// [Checker] judges them against the stages feeding it (a sampling longer
+// than the upstream task's trial, say); [CheckMemory] estimates the
+// largest arrays against [DefaultMemoryLimitGB].
 package pipeline
