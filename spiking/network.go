@@ -49,6 +49,9 @@ type Settings struct {
 	// UseInitialWeights converts the model's initial weights w0 instead
 	// of the trained w. Default false.
 	UseInitialWeights bool
+	// Neuron holds the unit and synapse constants; nil means
+	// DefaultNeuron(), the reference's LIF unit.
+	Neuron *Neuron
 }
 
 // Network is a rate model mapped one to one onto a LIF network at scaling
@@ -71,13 +74,16 @@ type Network struct {
 	W *mat.Dense
 	// Inh[i] is true when unit i is inhibitory. Read only.
 	Inh []bool
+	// Neuron holds the unit and synapse constants in use.
+	Neuron Neuron
 
 	nIn    int
 	win    []float64 // N×nIn, row-major
 	wt     []float64 // W transposed: column j of W at wt[j*N:(j+1)*N]
 	decayD []float64 // exp(-dt/td) per unit
-	decayR float64   // exp(-dt/tr)
-	gainH  []float64 // 1/(tr*td) per unit
+	decayR float64   // exp(-dt/tr); 0 for the single-exponential filter
+	gainH  []float64 // 1/(tr*td) per unit; 1/td for the single-exponential filter
+	single bool      // tr = 0: single-exponential synaptic filter
 	wout   []float64 // w_out/λ
 }
 
@@ -97,6 +103,13 @@ func NewNetwork(m *rate.Model, lambda float64, s *Settings) (*Network, error) {
 	if !(lambda > 0) || math.IsInf(lambda, 0) {
 		return nil, fmt.Errorf("spiking: scaling factor λ = %v, want finite and > 0", lambda)
 	}
+	nr := DefaultNeuron()
+	if set.Neuron != nil {
+		nr = *set.Neuron
+	}
+	if err := nr.Check(); err != nil {
+		return nil, err
+	}
 	if err := checkModel(m, set.UseInitialWeights); err != nil {
 		return nil, err
 	}
@@ -107,14 +120,19 @@ func NewNetwork(m *rate.Model, lambda float64, s *Settings) (*Network, error) {
 		Downsample: set.Downsample,
 		DT:         BaseDT * float64(set.Downsample),
 		Inh:        append([]bool(nil), m.Inh...),
+		Neuron:     nr,
+		single:     nr.TR == 0,
 		nIn:        m.NumInputs(),
 	}
 	w := m.W
 	if set.UseInitialWeights {
 		w = m.W0
 	}
-	// relu applies when the model has any inhibitory unit (SPEC §4).
-	eff := m.EffectiveWeights(nil, w, m.HasInhibitory())
+	// relu applies when the model has any inhibitory unit (SPEC §4), and
+	// whenever the rate network applies it (apply_dale): both networks
+	// then use the same W_eff, also for a Dale model without an
+	// inhibitory unit (likely at small N).
+	eff := m.EffectiveWeights(nil, w, m.ApplyDale || m.HasInhibitory())
 	raw := eff.RawMatrix()
 	net.wt = make([]float64, n*n)
 	for i := 0; i < n; i++ {
@@ -142,9 +160,15 @@ func NewNetwork(m *rate.Model, lambda float64, s *Settings) (*Network, error) {
 		td := tau * 5 / 1000
 		net.TD[i] = td
 		net.decayD[i] = math.Exp(-dt / td)
-		net.gainH[i] = 1 / (TRise * td)
+		if net.single {
+			net.gainH[i] = 1 / td
+		} else {
+			net.gainH[i] = 1 / (nr.TR * td)
+		}
 	}
-	net.decayR = math.Exp(-dt / TRise)
+	if !net.single {
+		net.decayR = math.Exp(-dt / nr.TR)
+	}
 	return net, nil
 }
 

@@ -280,7 +280,7 @@ func (s *Simulator) setExt(u mat.Matrix, col int) {
 		for j, wj := range w {
 			x += wj * u.At(j, c)
 		}
-		s.ext[i] = Bias + x
+		s.ext[i] = n.Neuron.Bias + x
 	}
 }
 
@@ -329,6 +329,8 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 	z, ext := s.z[:N], s.ext[:N]
 	decayD, gainH, wout := net.decayD[:N], net.gainH[:N], net.wout[:N]
 	decayR := net.decayR
+	nr := &net.Neuron
+	qif := nr.Model == ModelQIF
 	clear(ipsc)
 	clear(h)
 	clear(r)
@@ -342,8 +344,8 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 		} else {
 			x = s.noise.Float64()
 		}
-		v[k] = VReset + x*(VSpike-VReset)
-		tfree[k] = tlast[k] + TRef
+		v[k] = nr.VReset + x*(VSpike-nr.VReset)
+		tfree[k] = tlast[k] + nr.TRef
 	}
 
 	// Stimulation units, deduplicated.
@@ -371,7 +373,7 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 	}
 	binStart, binSpikes := 0, 0
 
-	a := dt / TM // dt·dv = dt·(I - v)/tm
+	a := dt / nr.TM // dt·dv = dt·(I - v)/tm
 	// The filtered rates r (and hr) only feed the output and the rate
 	// recording: a trial that wants neither skips them.
 	rates := !ts.DiscardOutput || obs != nil || ts.RecordRates
@@ -400,7 +402,11 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 		// IPSC and r read h and hr from before this step's update, as in
 		// the reference, and adding a spike term afterwards rounds
 		// exactly like h·e^(-dt/tr) + JD/(tr·td) in one expression.
-		spk = stepUnits(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, !stim)
+		if qif {
+			spk = stepUnitsQIF(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, nr.VPeak, !stim)
+		} else {
+			spk = stepUnits(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, nr.VPeak, !stim)
+		}
 		var out float64
 		if rates {
 			// The output is (w_out/λ)·r once the spike terms are in, but
@@ -414,7 +420,7 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 				}
 			}
 			for k, vk := range v {
-				if vk >= VPeak {
+				if vk >= nr.VPeak {
 					spk = append(spk, int32(k))
 				}
 			}
@@ -432,17 +438,24 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 					jd[k] += col[k]
 				}
 			}
-			for k := range h {
-				h[k] += float64(jd[k] * gainH[k])
+			// With the single-exponential filter (tr = 0) the spike
+			// terms go to IPSC and r directly: IPSC += JD/td, r += 1/td
+			// (h and hr stay 0).
+			syn, fr := h, hr
+			if net.single {
+				syn, fr = ipsc, r
+			}
+			for k := range syn {
+				syn[k] += float64(jd[k] * gainH[k])
 			}
 			for _, j := range spk {
 				if rates {
-					hr[j] += gainH[j]
+					fr[j] += gainH[j]
 				}
 				tl := tlast[j]
 				tl += t - tl
 				tlast[j] = tl
-				tfree[j] = tl + TRef
+				tfree[j] = tl + nr.TRef
 				dst.Spikes = append(dst.Spikes, Spike{Step: int32(i), Neuron: j})
 				dst.Counts[j]++
 				if i >= FRFromStep {
@@ -451,6 +464,10 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 			}
 		}
 
+		if net.single && rates && len(spk) > 0 {
+			// r took this step's spikes: the output reads them.
+			out = dot4(wout, r)
+		}
 		if dst.Out != nil {
 			dst.Out[i] = out
 		}
@@ -463,7 +480,7 @@ func (s *Simulator) Run(dst *Result, u mat.Matrix, ts *TrialSettings) error {
 		if s.rec.v != nil {
 			s.rec.put(s.rec.v, i, v)
 		}
-		moveTo(v, spk, VReset)
+		moveTo(v, spk, nr.VReset)
 
 		if obs != nil {
 			for _, j := range spk {
@@ -527,7 +544,7 @@ func (s *Simulator) emit(obs Observer, dst *Result, bin, from, to, firstSpike in
 // without it. The conversions float64(x*y) round every product, as the
 // kernel does: without them Go may fuse a multiply and an add (on arm64,
 // or on amd64 with GOAMD64=v3).
-func stepUnitsGo(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR float64, detect bool) []int32 {
+func stepUnitsGo(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR, peak float64, detect bool) []int32 {
 	tfree, ipsc, ext = tfree[:len(v)], ipsc[:len(v)], ext[:len(v)]
 	z, h, decayD = z[:len(v)], h[:len(v)], decayD[:len(v)]
 	for k, vk := range v {
@@ -537,7 +554,7 @@ func stepUnitsGo(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a,
 		}
 		vk += z[k]
 		v[k] = vk
-		if vk >= VPeak && detect {
+		if vk >= peak && detect {
 			spk = append(spk, int32(k))
 		}
 		hk := h[k]
@@ -545,6 +562,47 @@ func stepUnitsGo(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a,
 		h[k] = hk * decayR
 	}
 	return spk
+}
+
+// stepUnitsQIF is stepUnitsGo for the quadratic integrate-and-fire unit:
+// dv = (t > tlast + tref)·(v² + I)/tm, so v' = v + (v·v + I)·a with
+// a = dt/tm, in Go for every CPU (the AVX2 kernel is linear).
+func stepUnitsQIF(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR, peak float64, detect bool) []int32 {
+	tfree, ipsc, ext = tfree[:len(v)], ipsc[:len(v)], ext[:len(v)]
+	z, h, decayD = z[:len(v)], h[:len(v)], decayD[:len(v)]
+	for k, vk := range v {
+		ik := ipsc[k]
+		if t > tfree[k] {
+			vk += float64((float64(vk*vk) + (ik + ext[k])) * a)
+		}
+		vk += z[k]
+		v[k] = vk
+		if vk >= peak && detect {
+			spk = append(spk, int32(k))
+		}
+		hk := h[k]
+		ipsc[k] = float64(ik*decayD[k]) + float64(hk*dt)
+		h[k] = hk * decayR
+	}
+	return spk
+}
+
+// dot4 is Σ w[k]·r[k] summed as stepRates sums its output.
+func dot4(w, r []float64) float64 {
+	n := len(r)
+	w = w[:n]
+	var s0, s1, s2, s3 float64
+	k := 0
+	for ; k+4 <= n; k += 4 {
+		s0 += float64(w[k] * r[k])
+		s1 += float64(w[k+1] * r[k+1])
+		s2 += float64(w[k+2] * r[k+2])
+		s3 += float64(w[k+3] * r[k+3])
+	}
+	for ; k < n; k++ {
+		s0 += float64(w[k] * r[k])
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // stepRates advances the filtered rates by one step, before the spike

@@ -11,15 +11,15 @@ var stepAVX2 = cpu.X86.HasAVX2
 // stepUnits is stepUnitsGo, in the AVX2 kernel stepUnitsAVX2 when the CPU
 // has AVX2 and spk has room for len(v) more units (Run's buffer has it),
 // and in Go otherwise. Both give the same bits and the same units.
-func stepUnits(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR float64, detect bool) []int32 {
+func stepUnits(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR, peak float64, detect bool) []int32 {
 	n := len(v)
 	if !stepAVX2 || cap(spk)-len(spk) < n {
-		return stepUnitsGo(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, detect)
+		return stepUnitsGo(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, peak, detect)
 	}
 	tfree, ipsc, ext = tfree[:n], ipsc[:n], ext[:n]
 	z, h, decayD = z[:n], h[:n], decayD[:n]
 	m := len(spk)
-	c := stepUnitsAVX2(spk[m:m+n], v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, VPeak, detect)
+	c := stepUnitsAVX2(spk[m:m+n], v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, peak, detect)
 	return spk[:m+c]
 }
 

@@ -7,6 +7,6 @@ package spiking
 var stepAVX2 = false
 
 // stepUnits is stepUnitsGo.
-func stepUnits(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR float64, detect bool) []int32 {
-	return stepUnitsGo(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, detect)
+func stepUnits(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR, peak float64, detect bool) []int32 {
+	return stepUnitsGo(spk, v, tfree, ipsc, ext, z, h, decayD, t, a, dt, decayR, peak, detect)
 }

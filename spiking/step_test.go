@@ -103,9 +103,9 @@ func (c stepCase) slices() [][]float64 {
 }
 
 // run steps the case with f, spk holding prefix and room for the units.
-func (c stepCase) run(f func(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR float64, detect bool) []int32, prefix []int32, detect bool) []int32 {
+func (c stepCase) run(f func(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR, peak float64, detect bool) []int32, prefix []int32, detect bool) []int32 {
 	spk := append(make([]int32, 0, len(prefix)+len(c.v)), prefix...)
-	return f(spk, c.v, c.tfree, c.ipsc, c.ext, c.z, c.h, c.decayD, c.t, c.a, c.dt, c.decayR, detect)
+	return f(spk, c.v, c.tfree, c.ipsc, c.ext, c.z, c.h, c.decayD, c.t, c.a, c.dt, c.decayR, VPeak, detect)
 }
 
 // sameBits reports the first value of got and want (guard values
@@ -214,7 +214,7 @@ func TestStepFallback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	c := randStepCase(rng, 203)
 	got, want := c.clone(), c.clone()
-	gs := stepUnits(make([]int32, 0, 202), got.v, got.tfree, got.ipsc, got.ext, got.z, got.h, got.decayD, c.t, c.a, c.dt, c.decayR, true)
+	gs := stepUnits(make([]int32, 0, 202), got.v, got.tfree, got.ipsc, got.ext, got.z, got.h, got.decayD, c.t, c.a, c.dt, c.decayR, VPeak, true)
 	ws := want.run(stepUnitsGo, nil, true)
 	if !slices.Equal(gs, ws) || sameBits(got.v, want.v, false) >= 0 || sameBits(got.ipsc, want.ipsc, false) >= 0 || sameBits(got.h, want.h, false) >= 0 {
 		t.Fatal("stepUnits with a short spike buffer is not stepUnitsGo")
@@ -272,13 +272,13 @@ func BenchmarkStepUnits(b *testing.B) {
 	spk := make([]int32, 0, len(c.v))
 	for _, f := range []struct {
 		name string
-		step func(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR float64, detect bool) []int32
+		step func(spk []int32, v, tfree, ipsc, ext, z, h, decayD []float64, t, a, dt, decayR, peak float64, detect bool) []int32
 	}{{"stepUnits", stepUnits}, {"Go", stepUnitsGo}} {
 		b.Run(f.name, func(b *testing.B) {
 			d := c.clone()
 			for b.Loop() {
 				copy(d.v, c.v)
-				f.step(spk[:0], d.v, d.tfree, d.ipsc, d.ext, d.z, d.h, d.decayD, d.t, d.a, d.dt, d.decayR, true)
+				f.step(spk[:0], d.v, d.tfree, d.ipsc, d.ext, d.z, d.h, d.decayD, d.t, d.a, d.dt, d.decayR, VPeak, true)
 			}
 		})
 	}
