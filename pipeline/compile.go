@@ -29,6 +29,9 @@ type Graph struct {
 	Nodes []*Node
 	// Params are the pipeline's parameters after --set overrides.
 	Params map[string]any
+	// Point is the sweep point the graph runs ([CompileOptions].Point),
+	// "" for a plain run.
+	Point string
 
 	byName map[string]*Node
 	env    *Environment
@@ -105,7 +108,7 @@ func (e *Environment) Lint(c *Config) error {
 	d.addAll(c.diags.ds)
 	e.checkBlocks(c, &d)
 	for _, p := range c.Pipelines {
-		e.compile(c, p, nil, false, "", &d)
+		e.compile(c, p, nil, nil, false, "", &d)
 	}
 	return d.ds.sorted().Err()
 }
@@ -120,6 +123,27 @@ type CompileOptions struct {
 	Set []string
 	// Workspace, when not empty, replaces the file's workspace directory.
 	Workspace string
+	// Overrides set params to typed values after Set (a sweep point's
+	// axis values); each must name an existing parameter of the pipeline.
+	Overrides []Override
+	// Point, when not empty, is the sub-directory of the pipeline's
+	// directory that the graph runs in (a sweep point): the graph's Dir
+	// is Workspace/Pipeline/Point, with its own stages and lock. It must
+	// be a local path (no "..", not absolute).
+	Point string
+}
+
+// An Override sets a param to a typed value, as a sweep point does.
+type Override struct {
+	// Name is the param's name.
+	Name string
+	// Value is nil, int64, float64, string, bool, []any or
+	// map[string]any.
+	Value any
+	// Pos is where the value is written (a sweep axis value); Origin says
+	// where it comes from in messages ("sweep point N=200,seed=3").
+	Pos    Pos
+	Origin string
 }
 
 // Compile lints the whole file (every pipeline), then builds the graph of
@@ -147,9 +171,17 @@ func (e *Environment) Compile(c *Config, opts CompileOptions) (*Graph, error) {
 			if !filepath.IsAbs(ws) {
 				ws = filepath.Join(c.Dir, ws)
 			}
-			g = e.compile(c, p, opts.Set, true, ws, &d)
+			if opts.Point != "" && !filepath.IsLocal(opts.Point) {
+				d.add(Pos{}, "pipeline %s: point directory %q is not a local path", p.Name, opts.Point)
+				break
+			}
+			g = e.compile(c, p, opts.Set, opts.Overrides, true, ws, &d)
+			if g != nil && opts.Point != "" {
+				g.Point = opts.Point
+				g.Dir = filepath.Join(g.Dir, opts.Point)
+			}
 		} else {
-			e.compile(c, p, nil, false, "", &d)
+			e.compile(c, p, nil, nil, false, "", &d)
 		}
 	}
 	if err := d.ds.sorted().Err(); err != nil {
@@ -160,7 +192,7 @@ func (e *Environment) Compile(c *Config, opts CompileOptions) (*Graph, error) {
 
 // compile checks pipeline p; when full, it also applies sets, hashes files
 // and returns the graph (nil when there are problems).
-func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, full bool, workspace string, d *diagList) *Graph {
+func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, ovs []Override, full bool, workspace string, d *diagList) *Graph {
 	before := len(d.ds)
 	ps := &params{vals: map[string]*pval{}, origin: map[string]string{}}
 	for _, prm := range p.Params {
@@ -179,6 +211,14 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, full 
 			ps.vals[name] = fromPlain(parseSetValue(val), Pos{File: "--set " + s})
 			ps.origin[name] = "--set " + s
 		}
+	}
+	for _, o := range ovs {
+		if ps.vals[o.Name] == nil {
+			d.add(o.Pos, "%s: unknown param %q of pipeline %s%s (params: %s)", o.Origin, o.Name, p.Name, didYouMean(o.Name, ps.names), quoteList(ps.names))
+			continue
+		}
+		ps.vals[o.Name] = fromPlain(o.Value, o.Pos)
+		ps.origin[o.Name] = o.Origin
 	}
 
 	g := &Graph{Pipeline: p.Name, Description: p.Description, Path: c.Path, BaseDir: c.Dir, byName: map[string]*Node{}, env: e, Params: map[string]any{}}

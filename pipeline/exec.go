@@ -27,6 +27,10 @@ type ExecOptions struct {
 	// Monitor, when not nil, is told when stages start and finish and
 	// provides their progress reporters.
 	Monitor Monitor
+	// Limiter, when not nil, is the core budget the stages' parallel work
+	// draws on ([Job.Limiter]); the run itself is taken to hold one of
+	// its slots.
+	Limiter *Limiter
 }
 
 // A Monitor watches a run: `runpipe` implements it with progress bars or
@@ -165,6 +169,7 @@ func (p *Plan) Execute(ctx context.Context, opts ExecOptions) (*Result, error) {
 			node: n, graph: g, exec: x, stageDir: g.stageDir(n.Name),
 			ins: map[string]*inEndpoint{}, outs: map[string]*outEndpoint{},
 			logger: logger.With("stage", n.Name), progress: nopProgress{},
+			limiter: opts.Limiter,
 		}
 		for _, port := range n.Spec.Inputs {
 			j.ins[port.Name()] = &inEndpoint{def: port.def()}

@@ -51,6 +51,7 @@ type Job struct {
 	progress Progress
 	dir      string // the temporary data directory, committed on success
 	stageDir string
+	limiter  *Limiter
 
 	// waited counts the nanoseconds Run spent blocked on its channels:
 	// reading inputs not yet there, sending to consumers that are behind.
@@ -137,6 +138,13 @@ func (j *Job) Provenance() map[string]string {
 		"settings":        string(settings),
 	}
 }
+
+// Limiter returns the run's core budget ([ExecOptions].Limiter), nil when
+// the run has none. A stage that works in parallel runs its first worker
+// on the run's own slot and takes a slot from the limiter for every other
+// worker while it works (see [Limiter]); a nil limiter grants every
+// request at once.
+func (j *Job) Limiter() *Limiter { return j.limiter }
 
 // Logger returns the stage's logger (with a "stage" attribute).
 func (j *Job) Logger() *slog.Logger { return j.logger }

@@ -67,3 +67,8 @@ func quoteList(names []string) string {
 	}
 	return strings.Join(names, ", ")
 }
+
+// DidYouMean formats a ` (did you mean "x"?)` hint naming the candidate
+// nearest to name, or returns "" when none is near: for the messages of
+// packages that check a [Block].
+func DidYouMean(name string, candidates []string) string { return didYouMean(name, candidates) }

@@ -148,7 +148,7 @@ func Evaluate(ctx context.Context, m *rate.Model, task tasks.Task, lambda float6
 	done := 0
 	var mu sync.Mutex
 	lbits := math.Float64bits(lambda)
-	err = runPool(ctx, set.Workers, total, func() poolWorker {
+	err = runPool(ctx, set.Workers, total, nil, func() poolWorker {
 		src := newTrialSource()
 		tr := tasks.NewTrial(task, tasks.Spiking)
 		sim := NewSimulator(net)

@@ -52,6 +52,11 @@ type GridSettings struct {
 	// Workers is the number of trials run in parallel. Default
 	// runtime.GOMAXPROCS(0).
 	Workers int
+	// Slots, when not nil, is a core budget shared with other work (a
+	// sweep's points): the first worker runs on the caller's own slot,
+	// every other one takes a slot for each trial it runs. Results do not
+	// depend on it.
+	Slots Slots
 	// Network holds the conversion settings (downsample, initial
 	// weights). Default nil: the defaults of Settings.
 	Network *Settings
@@ -206,7 +211,7 @@ func LambdaGridSearch(ctx context.Context, m *rate.Model, task tasks.Task, s *Gr
 	}
 	var mu sync.Mutex // serialises callbacks and complete[]
 
-	err = runPool(ctx, set.Workers, len(pending)*set.Trials, func() poolWorker {
+	err = runPool(ctx, set.Workers, len(pending)*set.Trials, set.Slots, func() poolWorker {
 		src := newTrialSource()
 		tr := tasks.NewTrial(task, tasks.Spiking)
 		var sim *Simulator
@@ -301,13 +306,23 @@ func accuracy(trs []TrialResult) float64 {
 	return float64(c) / float64(len(trs))
 }
 
+// Slots is a budget of core slots shared with other work
+// (pipeline.Limiter implements it): Acquire waits for a slot, Release
+// gives it back.
+type Slots interface {
+	Acquire(ctx context.Context) error
+	Release()
+}
+
 // poolWorker runs job number job.
 type poolWorker func(job int) error
 
 // runPool runs jobs 0..n-1 on workers goroutines, each with its own
 // worker state from newWorker. Jobs are handed out in increasing order.
-// The first error, or ctx's, stops the pool and is returned.
-func runPool(parent context.Context, workers, n int, newWorker func() poolWorker) error {
+// With slots, worker 0 runs on the caller's slot and every other worker
+// holds a slot for each job it runs. The first error, or ctx's, stops the
+// pool and is returned.
+func runPool(parent context.Context, workers, n int, slots Slots, newWorker func() poolWorker) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var next, done atomic.Int64
@@ -320,11 +335,23 @@ func runPool(parent context.Context, workers, n int, newWorker func() poolWorker
 			defer wg.Done()
 			run := newWorker()
 			for ctx.Err() == nil {
+				if w > 0 && slots != nil {
+					if slots.Acquire(ctx) != nil {
+						return
+					}
+				}
 				job := int(next.Add(1) - 1)
+				var err error
+				if job < n {
+					err = run(job)
+				}
+				if w > 0 && slots != nil {
+					slots.Release()
+				}
 				if job >= n {
 					return
 				}
-				if err := run(job); err != nil {
+				if err != nil {
 					once.Do(func() { first = err })
 					cancel()
 					return

@@ -187,6 +187,7 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 		Factors: l.factors, Trials: l.s.Trials, Seed: uint64(l.s.Seed), Workers: l.s.Workers,
 		Network: &spiking.Settings{Downsample: l.s.Downsample},
 		Done:    done,
+		Slots:   slotsOf(job),
 		OnFactor: func(fr spiking.FactorResult) error {
 			b, err := json.Marshal(fr)
 			if err != nil {
@@ -245,4 +246,13 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	return lambdaSearch.Send(ctx, job, search)
+}
+
+// slotsOf returns the run's core budget as spiking.Slots, nil when the run
+// has none.
+func slotsOf(job *pipeline.Job) spiking.Slots {
+	if l := job.Limiter(); l != nil {
+		return l
+	}
+	return nil
 }

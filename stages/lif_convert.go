@@ -179,11 +179,24 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 		return nil
 	})
-	for range workers {
+	lim := job.Limiter()
+	for k := range workers {
 		w := newConvertWorker(net, src, uint64(c.s.Seed), lambda, c.s.OutputEvery)
 		g.Go(func() error {
+			// Worker 0 runs on the run's own core slot; the others
+			// take one from the budget for every trial.
 			for s := range jobs {
+				if k > 0 {
+					if err := lim.Acquire(gctx); err != nil {
+						s.err = err
+						close(s.done)
+						return err
+					}
+				}
 				s.res, s.err = w.run(s.i, s.keep)
+				if k > 0 {
+					lim.Release()
+				}
 				close(s.done)
 				if s.err != nil {
 					return s.err
