@@ -60,7 +60,7 @@ func (c *Config) substFunc(ps *params, d *diagList) func(s string, pos Pos, n as
 				c.unknownParam(d, ps, name, refPos)
 				bad = true
 			default:
-				text, isScalar := scalarText(p.v)
+				text, isScalar := ScalarText(p.v)
 				if !isScalar {
 					d.add(refPos, "${%s} inside a string: param %s is a %s, not a scalar%s", name, name, typeName(p.plain()), originNote(ps, name))
 					bad = true
@@ -84,8 +84,10 @@ func originNote(ps *params, name string) string {
 	return ""
 }
 
-// scalarText formats a scalar parameter for use inside a string.
-func scalarText(v any) (string, bool) {
+// ScalarText formats a scalar parameter value (string, int64, float64 or
+// bool) as ${name} substitutes it inside a string, and reports whether v
+// is a scalar.
+func ScalarText(v any) (string, bool) {
 	switch x := v.(type) {
 	case string:
 		return x, true

@@ -150,7 +150,7 @@ func valueText(v any) string {
 	case nil:
 		return ""
 	}
-	if s, ok := labelOfScalar(v); ok {
+	if s, ok := pipeline.ScalarText(v); ok {
 		return s
 	}
 	b, _ := json.Marshal(v)
@@ -354,7 +354,7 @@ func (a *Aggregate) LambdaTable() (sinks.Table, error) {
 }
 
 // Write writes the aggregates into the sweep's directory: sweep.parquet,
-// sweep_lambda.parquet, the figures and sweep_report.html.
+// sweep_lambda.parquet (figures and sweep_report.html are not written yet).
 func (a *Aggregate) Write() error {
 	if err := os.MkdirAll(a.Sweep.Dir, 0o755); err != nil {
 		return fmt.Errorf("sweep: %w", err)

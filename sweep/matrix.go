@@ -682,7 +682,7 @@ func substitute(v *pipeline.FileValue, params map[string]any, names []string, d 
 			name := rest[i+2 : i+j]
 			b.WriteString(rest[:i])
 			pv, ok := params[name]
-			s, scalar := labelOfScalar(pv)
+			s, scalar := pipeline.ScalarText(pv)
 			switch {
 			case !ok:
 				d.add(v.Pos, "sweep: unknown param ${%s}%s (params: %s)", name, pipeline.DidYouMean(name, names), listOrNone(names))
@@ -695,20 +695,6 @@ func substitute(v *pipeline.FileValue, params map[string]any, names []string, d 
 		return &pipeline.FileValue{Pos: v.Pos, V: b.String()}
 	}
 	return v
-}
-
-func labelOfScalar(v any) (string, bool) {
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case int64:
-		return strconv.FormatInt(x, 10), true
-	case float64:
-		return strconv.FormatFloat(x, 'g', -1, 64), true
-	case bool:
-		return strconv.FormatBool(x), true
-	}
-	return "", false
 }
 
 // fromPlain makes a FileValue of a plain value, at pos.
