@@ -17,6 +17,10 @@ const (
 	// MaxNesting is the deepest nesting of mappings and sequences, aliases
 	// expanded.
 	MaxNesting = 64
+	// MaxTokens is the largest number of YAML tokens (keys, values,
+	// indicators) in a file: the parser's time grows faster than the
+	// file, and a pipeline file needs a few thousand.
+	MaxTokens = 100000
 	// MaxAliases is the largest number of aliases (*name) in a file.
 	MaxAliases = 10000
 	// MaxAliasExpansion is the largest number of YAML nodes reached through
@@ -32,6 +36,13 @@ func (c *Config) parseYAML(src []byte) (f *ast.File, err error) {
 	tks := lexer.Tokenize(string(src))
 	if err := c.tokenDepth(tks); err != nil {
 		return nil, err
+	}
+	if len(tks) > MaxTokens {
+		p := Pos{File: c.Path}
+		if tk := tks[MaxTokens]; tk != nil && tk.Position != nil {
+			p.Line, p.Col = tk.Position.Line, tk.Position.Column
+		}
+		return nil, Diagnostics{{Pos: p, Msg: fmt.Sprintf("yaml: more than %d tokens (keys, values, indicators); a pipeline file needs far fewer", MaxTokens)}}
 	}
 	defer func() {
 		if r := recover(); r != nil {

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,15 @@ func TestYAMLBounds(t *testing.T) {
 		{"size", "version: 1\n# " + strings.Repeat("x", pipeline.MaxFileSize), "f.yaml: file too large: a pipeline file may hold at most 1048576 bytes (1 MiB)"},
 		{"laughs", laughs, "aliases expand to more than 100000 values"},
 		{"aliases", "version: 1\na: &a 1\nb: [" + strings.Repeat("*a, ", 20000) + "]\n", "more than 10000 aliases"},
+		{"tokens", "version: 1\na: [" + strings.Repeat("1,", 500000) + "1]\n", "yaml: more than 100000 tokens"},
+		{"stages", func() string {
+			var b strings.Builder
+			b.WriteString("version: 1\npipelines:\n  p:\n    stages:\n")
+			for i := 0; b.Len() < 1<<20-100; i++ {
+				fmt.Fprintf(&b, "      s%d: {kind: test-gen, with: {n: %d}}\n", i, i)
+			}
+			return b.String()
+		}(), "yaml: more than 100000 tokens"},
 		{"self", "a: &x [*x]", "f.yaml:1:8: yaml: alias *x is reached from inside the anchor &x it names (a recursive alias)"},
 	}
 	for _, c := range cases {
