@@ -49,6 +49,11 @@ type Block struct {
 	// reported with the others. ${name} references in the value are kept
 	// as written.
 	Check func(c *Config, p *PipelineConfig, v *FileValue) Diagnostics
+	// Entries, for a FileBlock, returns the named entries of the block's
+	// value that a setting with [Setting.Block] may name; when nil, the
+	// entries are the keys of the value's mapping. Problems are Check's
+	// to report: Entries returns what it can read.
+	Entries func(c *Config, v *FileValue) map[string]*FileValue
 }
 
 // RegisterBlock registers a block in the default environment. It panics
@@ -128,6 +133,30 @@ func (c *Config) blockValue(level BlockLevel, p *PipelineConfig, name string) *F
 		}
 	}
 	return nil
+}
+
+// blockEntries returns a function giving the entries of c's file-level
+// blocks, each read once.
+func (e *Environment) blockEntries(c *Config) func(name string) map[string]*FileValue {
+	cache := map[string]map[string]*FileValue{}
+	return func(name string) map[string]*FileValue {
+		if m, ok := cache[name]; ok {
+			return m
+		}
+		var m map[string]*FileValue
+		if v := c.Block(name); v != nil {
+			e.mu.RLock()
+			b := e.blocks[blockKey{FileBlock, name}]
+			e.mu.RUnlock()
+			if b != nil && b.Entries != nil {
+				m = b.Entries(c, v)
+			} else if fm, ok := v.V.(*FileMapping); ok {
+				m = fm.Values
+			}
+		}
+		cache[name] = m
+		return m
+	}
 }
 
 // checkBlocks reports the file's unknown fields and runs the Check of

@@ -2,7 +2,9 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 )
 
 // checker checks positioned values against settings specs.
@@ -12,6 +14,10 @@ type checker struct {
 	files   []fileRef // File settings met, for the cache key
 	outputs []fileRef // Output settings met, for the duplicate check
 	stage   string    // the stage checked, named in messages on output paths
+	// entries returns the entries of a file-level block (nil when the
+	// block is absent); named collects the entries settings name, by path.
+	entries func(block string) map[string]*FileValue
+	named   map[string]*FileValue
 }
 
 // fileRef is a File setting: its path in the settings, its value and position.
@@ -140,12 +146,24 @@ func (ck *checker) node(s *Setting, pv *pval, path string) (any, bool) {
 		ck.d.add(pv.pos, "setting %s: want a finite number, got %s%s", path, fmtNum(f), ck.note(pv))
 		return nil, false
 	}
+	if name, isStr := plain.(string); isStr && s.Block != "" && ck.entries != nil {
+		if entry := ck.entries(s.Block)[name]; entry != nil {
+			if ck.named == nil {
+				ck.named = map[string]*FileValue{}
+			}
+			ck.named[path] = entry
+			return name, true
+		}
+	}
 	v, msg := checkValue(s, plain)
 	if msg != "" && s.Type == Output && ck.stage != "" {
 		ck.d.add(pv.pos, "stage %s: setting %s: %s%s", ck.stage, path, msg, ck.note(pv))
 		return nil, false
 	}
 	if msg != "" {
+		if s.Block != "" && ck.entries != nil {
+			msg += ck.blockHint(s.Block)
+		}
 		ck.d.add(pv.pos, "setting %s: %s%s", path, msg, ck.note(pv))
 		return nil, false
 	}
@@ -196,4 +214,14 @@ func joinPath(path, name string) string {
 		return name
 	}
 	return path + "." + name
+}
+
+// blockHint names the entries of a block, for a value that is neither a
+// OneOf value nor an entry.
+func (ck *checker) blockHint(block string) string {
+	names := slices.Sorted(maps.Keys(ck.entries(block)))
+	if len(names) == 0 {
+		return fmt.Sprintf(", nor an entry of the file's %s: block (it has none)", block)
+	}
+	return fmt.Sprintf(", nor an entry of the file's %s: block (%s)", block, quoteList(names))
 }

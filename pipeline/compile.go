@@ -52,7 +52,8 @@ type Node struct {
 	Inputs []*Input
 	// Key is the cache key: a hex SHA-256 of the kind, its version, the
 	// resolved settings, the keys of the upstream stages read, the content
-	// of File settings and ProgramVersion.
+	// of File settings, the block entries settings name ([Setting.Block])
+	// and ProgramVersion.
 	Key string
 	// Pos is the position of the stage in the file.
 	Pos Pos
@@ -60,6 +61,7 @@ type Node struct {
 	stage   Stage
 	buffers map[string]int
 	files   map[string]string // File setting path → sha256 of content
+	named   map[string]any    // setting path → the block entry it names
 	outs    map[string][]consumer
 }
 
@@ -242,6 +244,7 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, ovs [
 		stage string
 	}
 	outputs := map[string]outputRef{} // cleaned output path → first stage writing it
+	entries := e.blockEntries(c)
 	for _, s := range p.Stages {
 		n := &Node{Name: s.Name, Kind: s.Kind, Pos: s.Pos, buffers: map[string]int{}, outs: map[string][]consumer{}}
 		nodes = append(nodes, n)
@@ -260,7 +263,7 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, ovs [
 		if s.with != nil {
 			with = c.toPval(s.with, d, c.substFunc(ps, d))
 		}
-		ck := &checker{d: d, ps: ps, stage: s.Name}
+		ck := &checker{d: d, ps: ps, stage: s.Name, entries: entries}
 		settings, ok := ck.with(n.Spec, with, s.withPos, s.Pos)
 		if !ok {
 			continue
@@ -286,7 +289,13 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, ovs [
 			}
 			outputs[o.value] = outputRef{fileRef: o, stage: s.Name}
 		}
-		stage, err := k.construct(&decoder{baseDir: c.Dir}, settings)
+		for path, v := range ck.named {
+			if n.named == nil {
+				n.named = map[string]any{}
+			}
+			n.named[path] = v.Plain()
+		}
+		stage, err := k.construct(&decoder{baseDir: c.Dir, entries: ck.named}, settings)
 		if err != nil {
 			d.add(s.Pos, "stage %s (%s): %v", s.Name, s.Kind, err)
 			continue
@@ -548,6 +557,7 @@ type keyDoc struct {
 	Settings    map[string]any    `json:"settings"`
 	Inputs      []keyInput        `json:"inputs"`
 	Files       map[string]string `json:"files"`
+	Named       map[string]any    `json:"named,omitempty"`
 }
 
 type keyInput struct {
@@ -558,7 +568,7 @@ type keyInput struct {
 
 // nodeKey computes n's cache key; the upstream keys must be known.
 func nodeKey(n *Node, g *Graph) string {
-	doc := keyDoc{Program: ProgramVersion, Kind: n.Kind, KindVersion: n.Spec.Version, Settings: n.Settings, Files: n.files}
+	doc := keyDoc{Program: ProgramVersion, Kind: n.Kind, KindVersion: n.Spec.Version, Settings: n.Settings, Files: n.files, Named: n.named}
 	for _, in := range n.Inputs {
 		ki := keyInput{Port: in.Port}
 		for _, src := range in.From {

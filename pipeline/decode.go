@@ -42,7 +42,7 @@ func checkGoType(s *Setting, t reflect.Type, path string) error {
 			return nil
 		}
 	case String, File, Output:
-		if t.Kind() == reflect.String {
+		if t.Kind() == reflect.String || s.Block != "" && t == namedType {
 			return nil
 		}
 	case Bool:
@@ -114,9 +114,12 @@ func checkStruct(fs []Setting, t reflect.Type, prefix string) error {
 	return nil
 }
 
+var namedType = reflect.TypeFor[Named]()
+
 // decoder decodes resolved setting values into Go values.
 type decoder struct {
-	baseDir string // File settings are resolved against it
+	baseDir string                // File settings are resolved against it
+	entries map[string]*FileValue // block entries named by settings, by path
 }
 
 // decodeStruct decodes the resolved settings m into the struct rv.
@@ -154,6 +157,10 @@ func (d *decoder) decode(s *Setting, v any, rv reflect.Value, path string) error
 	}
 	if rv.Kind() == reflect.Interface {
 		rv.Set(reflect.ValueOf(v))
+		return nil
+	}
+	if rv.Type() == namedType {
+		rv.Set(reflect.ValueOf(Named{Name: v.(string), Entry: d.entries[path]}))
 		return nil
 	}
 	switch s.Type {

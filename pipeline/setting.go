@@ -93,6 +93,19 @@ type Setting struct {
 	Fields []Setting
 	// Example is an example value shown by `runpipe stages`.
 	Example any
+	// Block, for a String setting, names a file-level [Block] whose
+	// entries the value may also name (beside the OneOf values): a task
+	// declared in the file's `tasks:` block. The entry named is given to
+	// the constructor in a [Named] field and is part of the cache key, so
+	// a changed entry reruns the stage and what depends on it.
+	Block string
+}
+
+// Named is the Go type of a setting with a Block: the name written and,
+// when it names an entry of the block, the entry (nil for a OneOf value).
+type Named struct {
+	Name  string
+	Entry *FileValue
 }
 
 // Range is an interval of allowed numbers. Durations are compared in
