@@ -1,6 +1,8 @@
 package pipeline_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -104,4 +106,75 @@ func TestRegisterBlockPanics(t *testing.T) {
 		}
 	}()
 	env.RegisterBlock(pipeline.Block{Name: "sweep", Level: pipeline.PipelineBlock})
+}
+
+// TestBlockSetting checks a setting with [pipeline.Setting.Block]: a OneOf
+// value decodes with no entry, an entry of the file-level block decodes
+// with it, any other value is an error naming both, and the entry is part
+// of the cache key (a change to it, and only to it, changes the key).
+func TestBlockSetting(t *testing.T) {
+	env := testEnv()
+	env.RegisterBlock(pipeline.Block{Name: "things", Level: pipeline.FileBlock})
+	var got []pipeline.Named
+	type settings struct {
+		Thing pipeline.Named `pipeline:"thing"`
+	}
+	pipeline.RegisterIn(env, pipeline.Spec{
+		Name: "test-thing", Group: pipeline.SourceGroup, Summary: "names a thing",
+		Settings: []pipeline.Setting{{Name: "thing", Type: pipeline.String, Default: "plain", OneOf: []any{"plain"},
+			Block: "things", Doc: "a built-in thing or one of the file's things"}},
+	}, func(s settings) (pipeline.Stage, error) {
+		got = append(got, s.Thing)
+		return pipeline.StageFunc(func(context.Context, *pipeline.Job) error { return nil }), nil
+	})
+	compile := func(src string) (*pipeline.Graph, error) {
+		t.Helper()
+		cfg, err := pipeline.Parse("p.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return env.Compile(cfg, pipeline.CompileOptions{Workspace: t.TempDir()})
+	}
+	const file = `version: 1
+things:
+  a: {size: 1}
+  b: {size: 2}
+pipelines:
+  p:
+    stages:
+      x: {kind: test-thing, with: {thing: %s}}
+`
+	g, err := compile(fmt.Sprintf(file, "plain"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plainKey := g.Node("x").Key
+	if len(got) != 1 || got[0].Name != "plain" || got[0].Entry != nil {
+		t.Fatalf("plain: decoded %+v", got)
+	}
+	g, err = compile(fmt.Sprintf(file, "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	aKey := g.Node("x").Key
+	if e := got[len(got)-1]; e.Name != "a" || e.Entry == nil || e.Entry.Pos.Line != 3 ||
+		e.Entry.Plain().(map[string]any)["size"] != int64(1) {
+		t.Fatalf("a: decoded %+v", e)
+	}
+	if aKey == plainKey {
+		t.Error("naming an entry left the key unchanged")
+	}
+	g, _ = compile(strings.Replace(fmt.Sprintf(file, "a"), "b: {size: 2}", "b: {size: 3}", 1))
+	if g.Node("x").Key != aKey {
+		t.Error("a change to another entry changed the key")
+	}
+	g, _ = compile(strings.Replace(fmt.Sprintf(file, "a"), "a: {size: 1}", "a: {size: 4}", 1))
+	if g.Node("x").Key == aKey {
+		t.Error("a change to the entry named left the key unchanged")
+	}
+	_, err = compile(fmt.Sprintf(file, "c"))
+	if err == nil || !strings.Contains(err.Error(), `p.yaml:8:43: setting thing: "c" is not one of "plain"`) ||
+		!strings.Contains(err.Error(), `nor an entry of the file's things: block (a, b)`) {
+		t.Errorf("unknown entry: %v", err)
+	}
 }
