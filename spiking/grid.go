@@ -16,8 +16,18 @@ import (
 // DefaultTrials is the default number of trials per scaling factor.
 const DefaultTrials = 100
 
-// DefaultFactors returns the reference's scaling factors 20, 25, …, 75.
-func DefaultFactors() []float64 { return FactorRange(20, 75, 5) }
+// DefaultFactors returns the scaling factors λ the PNAS paper's SI
+// searches for a model of activation a (λ divides the weights, SPEC §4; the
+// SI writes the same numbers as 1/λ of its own λ, which multiplies them):
+// 20, 25, …, 75 for sigmoid (the reference's grid), and 4, 6, …, 26 for
+// softplus and clipped_relu.
+func DefaultFactors(a rate.Activation) []float64 {
+	switch a {
+	case rate.ActSoftplus, rate.ActClippedReLU:
+		return FactorRange(4, 26, 2)
+	}
+	return FactorRange(20, 75, 5)
+}
 
 // FactorRange returns from, from+step, …, up to and including to (within
 // a relative 1e-9 of a step), like the reference's "from:to:step". It
@@ -38,7 +48,8 @@ func FactorRange(from, to, step float64) []float64 {
 // means the defaults.
 type GridSettings struct {
 	// Factors lists the scaling factors λ to try, in order. Default
-	// DefaultFactors(): 20, 25, …, 75.
+	// DefaultFactors of the model's activation: 20, 25, …, 75 for
+	// sigmoid, 4, 6, …, 26 for softplus and clipped_relu.
 	Factors []float64
 	// Trials is the number of trials per factor. Default DefaultTrials
 	// (100).
@@ -108,13 +119,13 @@ type GridResult struct {
 	BestIndex int
 }
 
-func (s *GridSettings) withDefaults() (GridSettings, error) {
+func (s *GridSettings) withDefaults(a rate.Activation) (GridSettings, error) {
 	var g GridSettings
 	if s != nil {
 		g = *s
 	}
 	if g.Factors == nil {
-		g.Factors = DefaultFactors()
+		g.Factors = DefaultFactors(a)
 	}
 	if g.Trials == 0 {
 		g.Trials = DefaultTrials
@@ -154,7 +165,10 @@ func (s *GridSettings) withDefaults() (GridSettings, error) {
 // completed so far with the error; with Done and OnFactor a later call
 // resumes from there.
 func LambdaGridSearch(ctx context.Context, m *rate.Model, task tasks.Task, s *GridSettings) (*GridResult, error) {
-	set, err := s.withDefaults()
+	if m == nil {
+		return nil, fmt.Errorf("spiking: grid search: model is nil")
+	}
+	set, err := s.withDefaults(m.Activation)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/tasks"
 )
 
@@ -223,10 +224,40 @@ func TestGridBadSettings(t *testing.T) {
 	}
 }
 
+// TestGridDefaultFactors checks that a search given no factors tries the
+// SI's grid for the model's activation.
+func TestGridDefaultFactors(t *testing.T) {
+	m := loadRefModel(t).Clone()
+	m.Activation = rate.ActSoftplus
+	res, err := LambdaGridSearch(context.Background(), m, goNogo(t), &GridSettings{Trials: 1, Network: &Settings{Downsample: 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := FactorRange(4, 26, 2)
+	if len(res.ScalingFactors) != len(want) {
+		t.Fatalf("softplus model: searched %v, want %v", res.ScalingFactors, want)
+	}
+	for i, f := range want {
+		if res.ScalingFactors[i] != f {
+			t.Fatalf("softplus model: searched %v, want %v", res.ScalingFactors, want)
+		}
+	}
+}
+
 func TestFactorRange(t *testing.T) {
-	got := DefaultFactors()
-	if len(got) != 12 || got[0] != 20 || got[11] != 75 {
-		t.Fatalf("DefaultFactors() = %v", got)
+	for _, c := range []struct {
+		a                rate.Activation
+		n                int
+		first, last, gap float64
+	}{
+		{rate.ActSigmoid, 12, 20, 75, 5},
+		{rate.ActSoftplus, 12, 4, 26, 2},
+		{rate.ActClippedReLU, 12, 4, 26, 2},
+	} {
+		got := DefaultFactors(c.a)
+		if len(got) != c.n || got[0] != c.first || got[c.n-1] != c.last || got[1]-got[0] != c.gap {
+			t.Errorf("DefaultFactors(%v) = %v, want %g, %g, …, %g", c.a, got, c.first, c.first+c.gap, c.last)
+		}
 	}
 	if r := FactorRange(0.1, 0.3, 0.1); len(r) != 3 {
 		t.Fatalf("FactorRange(0.1, 0.3, 0.1) = %v", r)

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/pipeline/pipelinetest"
+	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/spiking"
 	"github.com/spikernn/spikernn/tasks"
 )
@@ -280,5 +282,35 @@ func TestLintErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: lint error %v, want one mentioning %q", tc.yaml, err, tc.want)
 		}
+	}
+}
+
+// TestLambdaDefaultFactors checks that a search given neither factors nor
+// range tries the SI's grid for the model's activation: 4, 6, …, 26 for a
+// softplus model.
+func TestLambdaDefaultFactors(t *testing.T) {
+	path := writeYAML(t, `
+		version: 1
+		pipelines:
+		  p:
+		    stages:
+		      model:  {kind: load-mat, with: {path: softplus.mat}}
+		      task:   {kind: task, with: {task: go-nogo}}
+		      lambda: {kind: lambda-search, in: {model: model.model, task: task.task}, with: {trials: 1, downsample: 10}}
+	`)
+	m, err := rate.Load(filepath.Join(filepath.Dir(path), "model.mat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Activation = rate.ActSoftplus
+	if err := m.Save(filepath.Join(filepath.Dir(path), "softplus.mat")); err != nil {
+		t.Fatal(err)
+	}
+	ws := t.TempDir()
+	g := compile(t, path, "p", ws)
+	run(t, path, "p", ws)
+	search := cachedValue[*items.LambdaSearch](t, g, "lambda", "search")
+	if want := spiking.FactorRange(4, 26, 2); !slices.Equal(search.Factors, want) {
+		t.Errorf("softplus model: searched %v, want %v", search.Factors, want)
 	}
 }

@@ -53,7 +53,9 @@ func init() {
 			"at each, in parallel over all factor × trial pairs; trial j at factor λ is drawn\n" +
 			"from the stream (seed, λ, j), so results depend on neither the workers nor the\n" +
 			"order. The factors are `factors` (a list) or `range` ({from, to, step}); with\n" +
-			"neither, the reference's 20, 25, …, 75. Each factor's trials are saved in the\n" +
+			"neither, the SI's grid for the model's activation: 20, 25, …, 75 for sigmoid\n" +
+			"(the reference's), 4, 6, …, 26 for softplus and clipped_relu (λ divides the\n" +
+			"weights; the SI writes these as 1/λ). Each factor's trials are saved in the\n" +
 			"stage's partial directory as soon as the factor completes, so an interrupted\n" +
 			"search run again with the same settings simulates only the missing factors.\n" +
 			"Writes lambda.parquet (factor, trial, label, correct, peak: the output extreme\n" +
@@ -64,7 +66,7 @@ func init() {
 		Outputs: []pipeline.Port{lambdaBest, lambdaSearch},
 		Settings: []pipeline.Setting{
 			{Name: "factors", Type: pipeline.List, Elem: &pipeline.Setting{Type: pipeline.Float, Range: pipeline.Above(0)},
-				Doc: "the factors to try, in order (default, without range: 20, 25, …, 75)", Example: []float64{25, 30, 35}},
+				Doc: "the factors to try, in order (default, without range: 20, 25, …, 75 for a sigmoid model, 4, 6, …, 26 for softplus and clipped_relu)", Example: []float64{25, 30, 35}},
 			{Name: "range", Type: pipeline.Object, Doc: "the factors from, from+step, …, to (instead of factors)",
 				Fields: []pipeline.Setting{
 					{Name: "from", Type: pipeline.Float, Required: true, Range: pipeline.Above(0), Doc: "first factor"},
@@ -109,7 +111,7 @@ const maxFactors = 10000
 func (s lambdaSettings) factors() ([]float64, error) {
 	switch {
 	case s.Factors != nil && len(s.Factors) == 0:
-		return nil, errors.New("factors: an empty list; give at least one factor, or leave factors out for the default 20, 25, …, 75")
+		return nil, errors.New("factors: an empty list; give at least one factor, or leave factors out for the default grid of the model's activation")
 	case s.Range != nil && len(s.Factors) > 0:
 		return nil, errors.New("give either factors or range, not both")
 	case s.Range != nil:
@@ -131,9 +133,11 @@ func (s lambdaSettings) factors() ([]float64, error) {
 		}
 		return append([]float64(nil), s.Factors...), nil
 	}
-	return spiking.DefaultFactors(), nil
+	return nil, nil
 }
 
+// lambdaStage is a λ search. Its factors are nil when the settings give
+// none: Run then takes spiking.DefaultFactors of the model's activation.
 type lambdaStage struct {
 	s       lambdaSettings
 	factors []float64
@@ -145,11 +149,11 @@ func factorFile(f float64) string {
 }
 
 // savedFactors reads the factors an interrupted run saved in dir that this
-// search still wants: those of its factors holding the right number of
+// search still wants: those of factors holding the right number of
 // trials. Unreadable files are ignored (and recomputed).
-func (l *lambdaStage) savedFactors(dir string, job *pipeline.Job) []spiking.FactorResult {
+func (l *lambdaStage) savedFactors(dir string, factors []float64, job *pipeline.Job) []spiking.FactorResult {
 	var done []spiking.FactorResult
-	for _, f := range l.factors {
+	for _, f := range factors {
 		b, err := os.ReadFile(filepath.Join(dir, factorFile(f)))
 		if err != nil {
 			continue
@@ -173,18 +177,23 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
+	factors := l.factors
+	if factors == nil {
+		factors = spiking.DefaultFactors(m.Activation)
+		job.Logger().Info("default factors for the activation", "activation", m.Activation.String(), "factors", fmt.Sprint(factors))
+	}
 	partial, err := job.PartialDir()
 	if err != nil {
 		return err
 	}
-	done := l.savedFactors(partial, job)
+	done := l.savedFactors(partial, factors, job)
 	if len(done) > 0 {
-		job.Logger().Info("resuming the λ search", "factors_done", len(done), "factors", len(l.factors))
+		job.Logger().Info("resuming the λ search", "factors_done", len(done), "factors", len(factors))
 	}
 	pr := job.Progress()
-	pr.Total(int64(len(l.factors)*l.s.Trials), "trials")
+	pr.Total(int64(len(factors)*l.s.Trials), "trials")
 	gs := &spiking.GridSettings{
-		Factors: l.factors, Trials: l.s.Trials, Seed: uint64(l.s.Seed), Workers: l.s.Workers,
+		Factors: factors, Trials: l.s.Trials, Seed: uint64(l.s.Seed), Workers: l.s.Workers,
 		Network: &spiking.Settings{Downsample: l.s.Downsample},
 		Done:    done,
 		Slots:   slotsOf(job),
