@@ -108,7 +108,7 @@ func TestSlurmScriptsRun(t *testing.T) {
 	sort.Strings(shards)
 	var want []string
 	for i := 1; i <= 3; i++ {
-		want = append(want, "run -f "+file+" --pipeline grid --set factors=[20, 40] --shard "+string(rune('0'+i))+"/3 --no-aggregate --progress plain")
+		want = append(want, "run -f "+file+" --pipeline grid --set factors=[20, 40] --shard "+string(rune('0'+i))+"/3 --jobs 1 --no-aggregate --progress plain")
 	}
 	if strings.Join(shards, "\n") != strings.Join(want, "\n") {
 		t.Errorf("array tasks ran:\n%s\nwant:\n%s", strings.Join(shards, "\n"), strings.Join(want, "\n"))

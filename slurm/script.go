@@ -19,6 +19,10 @@ type Job struct {
 	// Set are the --set overrides, each "name=value", passed on to every
 	// runpipe the jobs run.
 	Set []string
+	// MaxPoints, when above 0, is passed on to every runpipe the jobs run
+	// as --max-points: the limit on the sweep's points it was submitted
+	// with.
+	MaxPoints int
 	// Executable is the runpipe binary the jobs run (see
 	// InstallExecutable).
 	Executable string
@@ -75,6 +79,9 @@ func (j *Job) check() error {
 	if j.Pipeline == "" {
 		return fmt.Errorf("slurm: job without a pipeline")
 	}
+	if j.MaxPoints < 0 {
+		return fmt.Errorf("slurm: job with max points %d", j.MaxPoints)
+	}
 	if j.Options.Shards < 1 && !j.Single {
 		return fmt.Errorf("slurm: job with %d shards", j.Options.Shards)
 	}
@@ -112,7 +119,9 @@ func (j *Job) ShardsScript() (string, error) {
 	fmt.Fprintf(&b, "export GOMAXPROCS=\"${SLURM_CPUS_PER_TASK:-1}\"\n")
 	fmt.Fprintf(&b, "echo \"runpipe: shard ${SLURM_ARRAY_TASK_ID}/%d of %s on $(hostname) at $(date -u +%%FT%%TZ)\"\n", n, j.Pipeline)
 	args := j.runpipe("run")
-	args = append(args, `--shard "${SLURM_ARRAY_TASK_ID}/`+fmt.Sprint(n)+`"`, "--no-aggregate", "--progress", "plain")
+	// --jobs: as many points at once as the task has cores, not one per
+	// core of the node.
+	args = append(args, `--shard "${SLURM_ARRAY_TASK_ID}/`+fmt.Sprint(n)+`"`, `--jobs "${GOMAXPROCS}"`, "--no-aggregate", "--progress", "plain")
 	fmt.Fprintf(&b, "exec %s\n", strings.Join(args, " "))
 	return b.String(), nil
 }
@@ -198,6 +207,9 @@ func (j *Job) runpipe(cmd string) []string {
 	args := []string{shellQuote(j.Executable), cmd, "-f", shellQuote(j.File), "--pipeline", shellQuote(j.Pipeline)}
 	for _, s := range j.Set {
 		args = append(args, "--set", shellQuote(s))
+	}
+	if j.MaxPoints > 0 && !j.Single {
+		args = append(args, "--max-points", fmt.Sprint(j.MaxPoints))
 	}
 	return args
 }

@@ -21,6 +21,7 @@ func testJob() *slurm.Job {
 		Executable: "/shared/lab/runs/sweep-n/slurm/bin/runpipe-0123456789ab",
 		Dir:        "/shared/lab/runs/sweep-n/slurm",
 		Options:    slurm.Options{Partition: "short", Time: "2:00:00", CPUsPerTask: 2, Mem: "4G", Account: "lab42", Shards: 8},
+		MaxPoints:  5000,
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,7 +11,9 @@ import (
 	"path/filepath"
 	"syscall"
 
+	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/slurm"
+	"github.com/spikernn/spikernn/sweep"
 )
 
 func cmdSubmit(args []string, stdout, stderr io.Writer) int {
@@ -33,6 +36,7 @@ func cmdSubmit(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.CPUsPerTask, "cpus-per-task", 0, "cores of one array task, sbatch --cpus-per-task (`n`; default 1)")
 	fs.StringVar(&o.Mem, "mem", "", "memory of one array task, sbatch --mem (`size`, e.g. 4G)")
 	fs.StringVar(&o.Account, "account", "", "sbatch --account (`name`)")
+	maxPoints := fs.Int("max-points", 0, fmt.Sprintf("refuse a sweep of more than `M` points, passed on to the jobs (default %d)", sweep.DefaultMaxPoints))
 	dryRun := fs.Bool("dry-run", false, "print the scripts and the sbatch commands, submit nothing")
 	pos, code := parseFlags(fs, args, stdout)
 	if code >= 0 {
@@ -49,7 +53,7 @@ func cmdSubmit(args []string, stdout, stderr io.Writer) int {
 	for _, f := range []struct {
 		name string
 		n    int
-	}{{"shards", o.Shards}, {"cpus-per-task", o.CPUsPerTask}} {
+	}{{"shards", o.Shards}, {"cpus-per-task", o.CPUsPerTask}, {"max-points", *maxPoints}} {
 		if f.n < 0 || (f.n == 0 && flagSet(fs.Visit, f.name)) {
 			fmt.Fprintf(stderr, "runpipe submit: --%s %d: want at least 1\n", f.name, f.n)
 			return exitUsage
@@ -73,15 +77,24 @@ func cmdSubmit(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	o = fromFile.Merge(o)
-	points, err := sweepPoints(cfg, g.Pipeline, ff.sets)
+	points, err := sweepPoints(cfg, g.Pipeline, ff.sets, *maxPoints)
 	if err != nil {
-		fmt.Fprintf(stderr, "runpipe submit: %v\n", err)
+		var ds pipeline.Diagnostics
+		if errors.As(err, &ds) {
+			fmt.Fprintln(stderr, ds)
+		} else {
+			fmt.Fprintf(stderr, "runpipe submit: %v\n", err)
+		}
 		return exitUsage
 	}
 	single := points == 0
 	switch {
-	case single && flagSet(fs.Visit, "shards"):
-		fmt.Fprintf(stderr, "runpipe submit: --shards: pipeline %s is not a sweep (it has no sweep: block); it runs as one job\n", g.Pipeline)
+	case single && (flagSet(fs.Visit, "shards") || flagSet(fs.Visit, "max-points")):
+		f := "--shards"
+		if !flagSet(fs.Visit, "shards") {
+			f = "--max-points"
+		}
+		fmt.Fprintf(stderr, "runpipe submit: %s: pipeline %s is not a sweep (it has no sweep: block); it runs as one job\n", f, g.Pipeline)
 		return exitUsage
 	case single:
 		o.Shards = 0
@@ -105,7 +118,7 @@ func cmdSubmit(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "runpipe submit: the running binary: %v\n", err)
 		return exitFailed
 	}
-	job := &slurm.Job{File: file, Pipeline: g.Pipeline, Set: ff.sets, Dir: slurm.DirFor(g.Dir), Options: o, Single: single}
+	job := &slurm.Job{File: file, Pipeline: g.Pipeline, Set: ff.sets, Dir: slurm.DirFor(g.Dir), Options: o, Single: single, MaxPoints: *maxPoints}
 
 	if *dryRun {
 		if job.Executable, err = slurm.ExecutablePath(exe, job.Dir); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -147,6 +148,129 @@ func TestSubmitErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "runs")); !os.IsNotExist(err) {
 		t.Errorf("a refused submission wrote into the workspace (%v)", err)
+	}
+	if _, err := os.Stat(calls); !os.IsNotExist(err) {
+		t.Errorf("a refused submission called sbatch (%v)", err)
+	}
+}
+
+// sweepYAML is submitYAML's pipeline swept over n and by: 6 points.
+const sweepYAML = submitYAML + `
+	    sweep: {axes: {n: [1, 2, 3], by: [2, 5]}}
+	`
+
+// TestSubmitSweep submits a sweep through a stand-in for sbatch: a job
+// array of one task per point unless --shards says fewer, and the
+// aggregation job after it.
+func TestSubmitSweep(t *testing.T) {
+	for _, c := range []struct {
+		args   []string
+		shards int
+		warn   string
+	}{
+		{nil, 6, ""},
+		{[]string{"--shards", "4"}, 4, ""},
+		{[]string{"--shards", "9"}, 6, "9 shards for 6 points: submitting 6 array tasks"},
+	} {
+		calls := fakeSbatch(t)
+		dir := t.TempDir()
+		file := pipelinetest.WriteFile(t, dir, sweepYAML)
+		code, out, errOut := runpipe(append([]string{"submit", "-f", file}, c.args...)...)
+		if code != exitOK || !strings.Contains(errOut, c.warn) {
+			t.Fatalf("submit %v: exit %d\n%s", c.args, code, errOut)
+		}
+		sdir := filepath.Join(dir, "runs", "main", "slurm")
+		logs := filepath.Join(sdir, "logs")
+		for _, want := range []string{
+			fmt.Sprintf("submitted the sweep of pipeline main to Slurm: 6 points in %d array tasks\n", c.shards),
+			fmt.Sprintf("  job array  4001 (tasks 1-%d)  logs: %s … shard-4001_%d.out\n", c.shards, displayPath(filepath.Join(logs, "shard-4001_1.out")), c.shards),
+			"  aggregate  4002 (after every task of 4001)  log: " + displayPath(filepath.Join(logs, "aggregate-4002.out")) + "\n",
+			"follow it: runpipe status --pipeline main; squeue -j 4001,4002; cancel: scancel 4001 4002\n",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("submit %v: output lacks %q:\n%s", c.args, want, out)
+			}
+		}
+		log, _ := os.ReadFile(calls)
+		if want := "--parsable " + filepath.Join(sdir, "shards.sbatch") + "\n--parsable --dependency=afterany:4001 " + filepath.Join(sdir, "aggregate.sbatch") + "\n"; string(log) != want {
+			t.Errorf("submit %v: sbatch calls:\n%s\nwant:\n%s", c.args, log, want)
+		}
+		script, err := os.ReadFile(filepath.Join(sdir, "shards.sbatch"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{
+			fmt.Sprintf("#SBATCH --array=1-%d\n", c.shards),
+			"#SBATCH --partition=short\n#SBATCH --account=lab42\n#SBATCH --time=30\n#SBATCH --mem=1G\n",
+			fmt.Sprintf(` run -f %s --pipeline main --shard "${SLURM_ARRAY_TASK_ID}/%d" --jobs "${GOMAXPROCS}" --no-aggregate --progress plain`+"\n", file, c.shards),
+		} {
+			if !bytes.Contains(script, []byte(want)) {
+				t.Errorf("submit %v: shards.sbatch lacks %q:\n%s", c.args, want, script)
+			}
+		}
+		agg, err := os.ReadFile(filepath.Join(sdir, "aggregate.sbatch"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := " aggregate -f " + file + " --pipeline main\n"; !bytes.Contains(agg, []byte(want)) {
+			t.Errorf("submit %v: aggregate.sbatch lacks %q:\n%s", c.args, want, agg)
+		}
+	}
+}
+
+// TestSubmitSweepDryRun checks that --dry-run prints both scripts of a
+// sweep, with --max-points passed on, and writes nothing.
+func TestSubmitSweepDryRun(t *testing.T) {
+	calls := fakeSbatch(t)
+	dir := t.TempDir()
+	file := pipelinetest.WriteFile(t, dir, sweepYAML)
+	code, out, errOut := runpipe("submit", "-f", file, "--shards", "2", "--max-points", "6", "--dry-run")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	sdir := filepath.Join(dir, "runs", "main", "slurm")
+	for _, want := range []string{
+		"# dry run: nothing written or submitted. 6 points in 2 array tasks",
+		"#   sbatch --parsable " + filepath.Join(sdir, "shards.sbatch") + "\n",
+		"#   sbatch --parsable --dependency=afterany:<the array's job id> " + filepath.Join(sdir, "aggregate.sbatch") + "\n",
+		"# ---- " + filepath.Join(sdir, "shards.sbatch") + "\n#!/bin/bash\n",
+		"#SBATCH --array=1-2\n",
+		` --pipeline main --max-points 6 --shard "${SLURM_ARRAY_TASK_ID}/2" --jobs`,
+		"# ---- " + filepath.Join(sdir, "aggregate.sbatch") + "\n#!/bin/bash\n",
+		" aggregate -f " + file + " --pipeline main --max-points 6\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs")); !os.IsNotExist(err) {
+		t.Errorf("the dry run wrote into the workspace (%v)", err)
+	}
+	if _, err := os.Stat(calls); !os.IsNotExist(err) {
+		t.Errorf("the dry run called sbatch (%v)", err)
+	}
+}
+
+// TestSubmitSweepErrors checks that a sweep the file cannot run is refused
+// on submission: one message, exit 2, nothing submitted.
+func TestSubmitSweepErrors(t *testing.T) {
+	calls := fakeSbatch(t)
+	for _, c := range []struct{ yaml, args, want string }{
+		{sweepYAML, "--max-points 5", "the axes make 6 points, above the limit of 5"},
+		{sweepYAML, "--max-points 0", "--max-points 0: want at least 1"},
+		{sweepYAML, "--set n=7", "--set n=7: n is an axis of the sweep of pipeline main"},
+		{submitYAML, "--max-points 9", "--max-points: pipeline main is not a sweep"},
+		{strings.Replace(sweepYAML, "by: [2, 5]", "bye: [2, 5]", 1), "", `axis "bye" names no param of pipeline main`},
+	} {
+		dir := t.TempDir()
+		file := pipelinetest.WriteFile(t, dir, c.yaml)
+		code, _, errOut := runpipe(append([]string{"submit", "-f", file}, strings.Fields(c.args)...)...)
+		if code != exitUsage || !strings.Contains(errOut, c.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 2 {
+			t.Errorf("submit %s: exit %d, stderr:\n%s\nwant exit 2 and %q", c.args, code, errOut, c.want)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "runs")); !os.IsNotExist(err) {
+			t.Errorf("submit %s: a refused submission wrote into the workspace (%v)", c.args, err)
+		}
 	}
 	if _, err := os.Stat(calls); !os.IsNotExist(err) {
 		t.Errorf("a refused submission called sbatch (%v)", err)
