@@ -10,6 +10,12 @@
 // Width × Height pixels; legends sit in a margin beside the data, never on
 // it. Files are written to a temporary file and renamed into place.
 //
+// A sweep's figures summarise many networks, one accuracy each (the
+// paper's Fig. 2 and its SI): GroupedAccuracyFigure (box and dots of the
+// LIF accuracy per value of an axis, with the success line),
+// SuccessFigure (fraction converted successfully per value, with the
+// counts) and RateLIFFigure (rate against LIF accuracy per network).
+//
 // WriteReport writes report.md, which links the figures, and report.html,
 // which embeds them, so that the HTML file is self-contained.
 package report

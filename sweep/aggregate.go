@@ -354,7 +354,8 @@ func (a *Aggregate) LambdaTable() (sinks.Table, error) {
 }
 
 // Write writes the aggregates into the sweep's directory: sweep.parquet,
-// sweep_lambda.parquet (figures and sweep_report.html are not written yet).
+// sweep_lambda.parquet and, when a point has finished, the figures in
+// FigureDir (see [Aggregate.Figures]).
 func (a *Aggregate) Write() error {
 	if err := os.MkdirAll(a.Sweep.Dir, 0o755); err != nil {
 		return fmt.Errorf("sweep: %w", err)
@@ -379,6 +380,13 @@ func (a *Aggregate) Write() error {
 			return err
 		}
 		a.Files = append(a.Files, tf.file)
+	}
+	figs, err := a.writeFigures()
+	if err != nil {
+		return err
+	}
+	for _, f := range figs {
+		a.Files = append(a.Files, f.File)
 	}
 	return nil
 }
