@@ -191,7 +191,9 @@ func (f *fileFlags) load(stderr io.Writer) (*pipeline.Graph, int) {
 }
 
 func parseFile(path string, stderr io.Writer) (*pipeline.Config, int) {
-	cfg, err := pipeline.ParseFile(path)
+	var cfg *pipeline.Config
+	var err error
+	withoutMemoryLimit(func() { cfg, err = pipeline.ParseFile(path) })
 	if err != nil {
 		var ds pipeline.Diagnostics
 		if errors.As(err, &ds) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"math"
 	"os"
 	"runtime/debug"
 )
@@ -19,8 +20,28 @@ import (
 // GOMEMLIMIT=off) to override.
 const defaultMemoryLimit = 100 << 20
 
+// ownMemoryLimit is whether runpipe set the memory limit (the environment
+// set no GOMEMLIMIT).
+var ownMemoryLimit bool
+
 func init() {
 	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
 		debug.SetMemoryLimit(defaultMemoryLimit)
+		ownMemoryLimit = true
 	}
+}
+
+// withoutMemoryLimit runs f with runpipe's own memory limit lifted (a limit
+// from GOMEMLIMIT stays). The YAML parser holds a few hundred bytes for every
+// token of a pipeline file, up to 250 MB for a 1 MiB flow list of 500,000
+// items; under the 100 MiB limit the collector then runs without pause and
+// lint of that file took 1.15 s instead of 0.39 s.
+func withoutMemoryLimit(f func()) {
+	if !ownMemoryLimit {
+		f()
+		return
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	defer debug.SetMemoryLimit(defaultMemoryLimit)
+	f()
 }
