@@ -339,6 +339,10 @@ type poolWorker func(job int) error
 func runPool(parent context.Context, workers, n int, slots Slots, newWorker func() poolWorker) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
+	// actx ends the waits for a slot once every job is handed out, so that
+	// a worker blocked on a full budget does not outlive the pool.
+	actx, handedOut := context.WithCancel(ctx)
+	defer handedOut()
 	var next, done atomic.Int64
 	var once sync.Once
 	var first error
@@ -350,7 +354,7 @@ func runPool(parent context.Context, workers, n int, slots Slots, newWorker func
 			run := newWorker()
 			for ctx.Err() == nil {
 				if w > 0 && slots != nil {
-					if slots.Acquire(ctx) != nil {
+					if slots.Acquire(actx) != nil {
 						return
 					}
 				}
@@ -363,6 +367,7 @@ func runPool(parent context.Context, workers, n int, slots Slots, newWorker func
 					slots.Release()
 				}
 				if job >= n {
+					handedOut()
 					return
 				}
 				if err != nil {

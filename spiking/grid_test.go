@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/tasks"
@@ -287,5 +288,54 @@ func TestAnnotate(t *testing.T) {
 	}
 	if _, err := Annotate(m, &GridResult{BestIndex: -1}); err == nil {
 		t.Fatal("Annotate accepted an incomplete search")
+	}
+}
+
+// chanSlots is a budget of core slots for the tests.
+type chanSlots chan struct{}
+
+func (c chanSlots) Acquire(ctx context.Context) error {
+	select {
+	case c <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c chanSlots) Release() { <-c }
+
+// TestRunPoolFullBudget checks that a pool whose budget is held entirely
+// elsewhere (every slot taken by other sweep points) runs all its jobs on
+// worker 0 and returns, instead of waiting for a slot that never frees.
+func TestRunPoolFullBudget(t *testing.T) {
+	slots := make(chanSlots, 1)
+	slots <- struct{}{} // held by another point for the whole test
+	var mu sync.Mutex
+	ran := map[int]bool{}
+	done := make(chan error, 1)
+	go func() {
+		done <- runPool(context.Background(), 4, 20, slots, func() poolWorker {
+			return func(job int) error {
+				mu.Lock()
+				ran[job] = true
+				mu.Unlock()
+				return nil
+			}
+		})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("runPool is still waiting for a slot after every job ran")
+	}
+	if len(ran) != 20 {
+		t.Errorf("%d of 20 jobs ran", len(ran))
+	}
+	if len(slots) != 1 {
+		t.Errorf("%d slots held after the pool, want the 1 held elsewhere", len(slots))
 	}
 }

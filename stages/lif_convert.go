@@ -180,29 +180,42 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 		return nil
 	})
 	lim := job.Limiter()
+	// actx ends the other workers' waits for a slot once worker 0 has
+	// seen the last trial: with every slot held elsewhere, worker 0 alone
+	// runs them all.
+	actx, drained := context.WithCancel(gctx)
+	defer drained()
 	for k := range workers {
 		w := newConvertWorker(net, src, uint64(c.s.Seed), lambda, c.s.OutputEvery)
 		g.Go(func() error {
-			// Worker 0 runs on the run's own core slot; the others
-			// take one from the budget for every trial.
-			for s := range jobs {
-				if k > 0 {
-					if err := lim.Acquire(gctx); err != nil {
-						s.err = err
-						close(s.done)
+			if k == 0 {
+				// Worker 0 runs on the run's own core slot.
+				defer drained()
+				for s := range jobs {
+					if err := w.run1(s); err != nil {
 						return err
 					}
 				}
-				s.res, s.err = w.run(s.i, s.keep)
-				if k > 0 {
-					lim.Release()
+				return nil
+			}
+			// The others take a slot from the budget before they take a
+			// trial, so that no trial waits on a slot (the emitter sends
+			// them in order: one held back would stall the rest).
+			for {
+				if err := lim.Acquire(actx); err != nil {
+					return gctx.Err()
 				}
-				close(s.done)
-				if s.err != nil {
-					return s.err
+				s, ok := <-jobs
+				if !ok {
+					lim.Release()
+					return nil
+				}
+				err := w.run1(s)
+				lim.Release()
+				if err != nil {
+					return err
 				}
 			}
-			return nil
 		})
 	}
 	var nSpikes int64
@@ -284,6 +297,13 @@ func (w *convertWorker) ObserveBin(b *spiking.Bin) error {
 		w.rates.Append(w.trial, int32(n), int32(b.Index), t, float32(hz))
 	}
 	return nil
+}
+
+// run1 runs the trial of s and marks it done.
+func (w *convertWorker) run1(s *convertSlot) error {
+	s.res, s.err = w.run(s.i, s.keep)
+	close(s.done)
+	return s.err
 }
 
 // run simulates trial i and builds its batches.
