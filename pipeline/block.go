@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+
+	"github.com/goccy/go-yaml/ast"
 )
 
 // A BlockLevel says where in a pipeline file a [Block] is written.
@@ -193,6 +195,31 @@ type FileValue struct {
 	Pos Pos
 	// V is nil, int64, float64, string, bool, []*FileValue or *FileMapping.
 	V any
+	// ValueCol, for a string, is the column of its first character: one
+	// past an opening quote. It is Pos.Col when the characters do not map
+	// to columns one to one (escapes, a string over several lines).
+	ValueCol int
+}
+
+// ParseValue reads a YAML file other than a pipeline file, such as a task
+// file a block names, within the bounds of a pipeline file (size, depth,
+// aliases), into a FileValue with positions in path. ${name} references
+// are kept as written. Errors are [Diagnostics].
+func ParseValue(path string, src []byte) (*FileValue, error) {
+	if len(src) > MaxFileSize {
+		return nil, Diagnostics{{Pos: Pos{File: path}, Msg: fmt.Sprintf("file too large: a YAML file may hold at most %d bytes (1 MiB)", MaxFileSize)}}
+	}
+	c := &Config{Path: path, anchors: map[string]ast.Node{}, open: "{", cls: "}"}
+	body, err := c.parseBody(src, "YAML file")
+	if err != nil {
+		return nil, err
+	}
+	var d diagList
+	v := exportValue(c.literal(body, &d))
+	if err := d.ds.Err(); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // A FileMapping is a YAML mapping of a [FileValue], merge keys (<<:) expanded.
@@ -236,7 +263,7 @@ func exportValue(p *pval) *FileValue {
 	if p == nil {
 		return nil
 	}
-	v := &FileValue{Pos: p.pos}
+	v := &FileValue{Pos: p.pos, ValueCol: p.col}
 	switch x := p.v.(type) {
 	case []*pval:
 		l := make([]*FileValue, len(x))

@@ -178,3 +178,36 @@ pipelines:
 		t.Errorf("unknown entry: %v", err)
 	}
 }
+
+// TestParseValue checks that a YAML file other than a pipeline file reads
+// with positions, that ValueCol is the first character of a string (past
+// a quote), and that the reader's bounds and syntax errors apply.
+func TestParseValue(t *testing.T) {
+	v, err := pipeline.ParseValue("t.yaml", []byte("a:\n  b: [x + 1, \"y * 2\", 'z']\n  c: ${keep}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := v.V.(*pipeline.FileMapping).Values["a"].V.(*pipeline.FileMapping)
+	l := m.Values["b"].V.([]*pipeline.FileValue)
+	for i, want := range []struct {
+		s         string
+		col, vcol int
+	}{{"x + 1", 7, 7}, {"y * 2", 14, 15}, {"z", 23, 24}} {
+		if l[i].V != want.s || l[i].Pos.Line != 2 || l[i].Pos.Col != want.col || l[i].ValueCol != want.vcol {
+			t.Errorf("b[%d] = %q at %v, ValueCol %d; want %q at 2:%d, ValueCol %d", i, l[i].V, l[i].Pos, l[i].ValueCol, want.s, want.col, want.vcol)
+		}
+	}
+	if got := m.Values["c"].V; got != "${keep}" {
+		t.Errorf("c = %v, want ${keep} as written", got)
+	}
+	for src, want := range map[string]string{
+		"a: [1, 2\n":        "t.yaml:1:",
+		"a: &x [*x]\n":      "recursive alias",
+		"":                  "t.yaml:1: empty YAML file",
+		"a: 1\n---\nb: 2\n": "a YAML file holds a single YAML document",
+	} {
+		if _, err := pipeline.ParseValue("t.yaml", []byte(src)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseValue(%q): %v, want …%s…", src, err, want)
+		}
+	}
+}

@@ -185,8 +185,18 @@ func Parse(path string, src []byte) (*Config, error) {
 		return nil, Diagnostics{{Pos: Pos{File: path}, Msg: fmt.Sprintf("file too large: a pipeline file may hold at most %d bytes (1 MiB)", MaxFileSize)}}
 	}
 	c := &Config{Path: path, Dir: filepath.Dir(abs), Workspace: DefaultWorkspace, anchors: map[string]ast.Node{}}
-	rewritten := c.rewriteRefs(src)
-	f, err := c.parseYAML(rewritten)
+	body, err := c.parseBody(c.rewriteRefs(src), "pipeline file")
+	if err != nil {
+		return nil, err
+	}
+	c.parseTop(body)
+	return c, nil
+}
+
+// parseBody parses src, a single YAML document (a what), within the
+// reader's bounds, and records its anchors.
+func (c *Config) parseBody(src []byte, what string) (ast.Node, error) {
+	f, err := c.parseYAML(src)
 	if err != nil {
 		return nil, err
 	}
@@ -194,13 +204,13 @@ func Parse(path string, src []byte) (*Config, error) {
 	for _, d := range f.Docs {
 		if d.Body != nil {
 			if body != nil {
-				return nil, Diagnostics{{Pos: c.pos(d.Body), Msg: "a pipeline file holds a single YAML document"}}
+				return nil, Diagnostics{{Pos: c.pos(d.Body), Msg: "a " + what + " holds a single YAML document"}}
 			}
 			body = d.Body
 		}
 	}
 	if body == nil {
-		return nil, Diagnostics{{Pos: Pos{File: path, Line: 1}, Msg: "empty pipeline file"}}
+		return nil, Diagnostics{{Pos: Pos{File: c.Path, Line: 1}, Msg: "empty " + what}}
 	}
 	for _, n := range ast.Filter(ast.AnchorType, body) {
 		a := n.(*ast.AnchorNode)
@@ -211,8 +221,7 @@ func Parse(path string, src []byte) (*Config, error) {
 	if err := c.checkAliases(body); err != nil {
 		return nil, err
 	}
-	c.parseTop(body)
-	return c, nil
+	return body, nil
 }
 
 // refRE matches ${name} references.
@@ -414,6 +423,7 @@ type pval struct {
 	pos   Pos
 	param string // the value came from a whole-value ${param}
 	bad   bool   // already reported (unknown param): do not check further
+	col   int    // a literal string's first character (see FileValue.ValueCol)
 }
 
 type pmap struct {
@@ -552,7 +562,9 @@ func (c *Config) sciNumber(s string, pos Pos) *pval {
 
 // literal converts a node with ${...} kept literally.
 func (c *Config) literal(n ast.Node, d *diagList) *pval {
-	return c.toPval(n, d, func(s string, pos Pos, _ ast.Node) *pval { return &pval{v: c.restore(s), pos: pos} })
+	return c.toPval(n, d, func(s string, pos Pos, n ast.Node) *pval {
+		return &pval{v: c.restore(s), pos: pos, col: quoteCol(n, pos, 0)}
+	})
 }
 
 // scalarString returns a node's value as a string, or reports a diagnostic.

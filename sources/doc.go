@@ -10,6 +10,11 @@
 //	                 layout the references write (File setting: its content is in the cache key)
 //	stimulus-file  → stimuli (*items.Stimuli), from a .mat, CSV or Parquet file, for lif-convert
 //
+// The package also registers the file-level tasks: block (task_block.go,
+// [TasksBlock]): tasks declared in YAML (tasks.Decl), inline or in a task
+// file, which lint checks with file:line:col and the task and task-trials
+// kinds accept by name.
+//
 // The item types are those of package items; the kinds that transform
 // them are in package stages, those that write them out in sinks/kinds.
 // Importing the package for its side effects makes the kinds available,
