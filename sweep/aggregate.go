@@ -354,8 +354,9 @@ func (a *Aggregate) LambdaTable() (sinks.Table, error) {
 }
 
 // Write writes the aggregates into the sweep's directory: sweep.parquet,
-// sweep_lambda.parquet and, when a point has finished, the figures in
-// FigureDir (see [Aggregate.Figures]).
+// sweep_lambda.parquet, when a point has finished the figures in FigureDir
+// (see [Aggregate.Figures]), and ReportFile, which embeds the figures and
+// sets the statistics per axis value beside the paper's (PaperQuotes).
 func (a *Aggregate) Write() error {
 	if err := os.MkdirAll(a.Sweep.Dir, 0o755); err != nil {
 		return fmt.Errorf("sweep: %w", err)
@@ -388,6 +389,10 @@ func (a *Aggregate) Write() error {
 	for _, f := range figs {
 		a.Files = append(a.Files, f.File)
 	}
+	if err := a.writeReport(figs); err != nil {
+		return err
+	}
+	a.Files = append(a.Files, ReportFile)
 	return nil
 }
 

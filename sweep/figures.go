@@ -27,8 +27,9 @@ type ValueStats struct {
 	// Accuracies are the LIF accuracies of the value's finished points, in
 	// the aggregate's row order; Rate their rate networks' accuracies.
 	Accuracies, Rate []float64
-	// Successes counts the points with LIF accuracy ≥ SuccessThreshold.
-	Successes int
+	// Successes counts the points with LIF accuracy ≥ SuccessThreshold,
+	// Converged those whose rate training met its stop rule.
+	Successes, Converged int
 	// Mean and SD are the mean and sample standard deviation (n − 1) of
 	// the LIF accuracies; SD is NaN below two points, both are NaN with
 	// none.
@@ -114,6 +115,9 @@ func (a *Aggregate) Stats() []AxisStats {
 			v.Rate = append(v.Rate, r.Summary.RateAccuracy)
 			if r.Summary.LIFAccuracy >= SuccessThreshold {
 				v.Successes++
+			}
+			if r.Summary.Converged {
+				v.Converged++
 			}
 		}
 		for _, v := range st.Values {

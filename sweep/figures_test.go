@@ -2,12 +2,16 @@ package sweep
 
 import (
 	"bytes"
+	"encoding/base64"
+	"html"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/report"
@@ -48,7 +52,14 @@ func syntheticAggregate(t *testing.T, lif map[string][2]float64) *Aggregate {
 			Task: "go-nogo", LIFAccuracy: acc[0], RateAccuracy: acc[1], Converged: true,
 			LambdaAccuracy: map[string]float64{"20": acc[0] / 2, "25": acc[0]}, BestLambda: 25,
 		}})
+		if err := os.MkdirAll(pr.Dir(), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := writeDone(s, pr, time.Second); err != nil {
+			t.Fatal(err)
+		}
 	}
+	a.States = s.Status()
 	return a
 }
 
@@ -177,5 +188,113 @@ func TestWriteNoFinishedPoint(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(a.Sweep.Dir, FigureDir)); !os.IsNotExist(err) {
 		t.Errorf("figures drawn with no finished point: %v", err)
+	}
+}
+
+func TestWriteReport(t *testing.T) {
+	a := syntheticAggregate(t, syntheticLIF)
+	// A failed point whose error holds markup: the report escapes it.
+	var failed *PointRun
+	for _, pr := range a.Sweep.Points {
+		if pr.Name == "activation=clipped_relu,seed=3" {
+			failed = pr
+		}
+	}
+	if err := os.MkdirAll(failed.Dir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(failed.Dir(), FailedFile), []byte("train: <script>alert(1)</script> & diverged\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a.States = a.Sweep.Status()
+	if err := a.Write(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(a.Files, ReportFile) {
+		t.Errorf("Files %v lacks %s", a.Files, ReportFile)
+	}
+	b, err := os.ReadFile(filepath.Join(a.Sweep.Dir, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	for _, want := range []string{
+		"9 points: 6 done, 1 failed, 0 running, 2 pending.",
+		// sigmoid: 1, 0.96, 0.90 → 95.3 ± 5.0 %; 2 of 3 successful.
+		"<tr><td>sigmoid</td><td>3</td><td>3</td><td>2</td><td>66.7 %</td><td>95.3 ± 5.0 %</td>",
+		`<td class="paper">94/100 (94.0 %)</td><td class="paper">98.8 ± 4.7 %</td>`,
+		"<tr><td>softplus</td><td>2</td><td>2</td><td>1</td><td>50.0 %</td><td>73.5 ± 33.2 %</td>",
+		`<td class="paper">55.0 %</td><td class="paper">88.3 ± 15.8 %</td>`,
+		"<tr><td>clipped_relu</td><td>1</td><td>1</td><td>0</td><td>0.0 %</td><td>60.0 % (one network)</td>",
+		`<td class="paper">0.0 %</td><td class="paper">59.7 ± 9.5 %</td>`,
+		"94 of 100 converted successfully",
+		"<td>activation=clipped_relu,seed=3</td><td>train: &lt;script&gt;alert(1)&lt;/script&gt; &amp; diverged</td>",
+		"<tr><td>activation=softplus,seed=2</td><td>softplus</td><td>2</td><td>yes</td><td>97.0 %</td><td>25</td><td>50.0 %</td>",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script>") {
+		t.Error("report holds unescaped markup from a point's error")
+	}
+	// The figures are embedded, byte for byte (the attribute escapes + as
+	// &#43;, which a browser reads back).
+	unescaped := html.UnescapeString(page)
+	for _, f := range a.Figures() {
+		png, err := os.ReadFile(filepath.Join(a.Sweep.Dir, f.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(unescaped, `src="data:image/png;base64,`+base64.StdEncoding.EncodeToString(png)+`"`) {
+			t.Errorf("report does not embed %s", f.File)
+		}
+	}
+	// No quote for an axis the paper does not report on.
+	if q := quoteFor("seed"); q != nil {
+		t.Errorf("quote for seed: %v", q)
+	}
+}
+
+func TestWriteReportTaus(t *testing.T) {
+	c, err := pipeline.Parse(filepath.Join(t.TempDir(), "pipelines.yaml"), []byte(`version: 1
+pipelines:
+  p:
+    params: {task: go-nogo, taus: [4, 20]}
+    stages:
+      task: {kind: task, with: {task: ${task}}}
+    sweep:
+      axes:
+        taus: [[4, 10], [4, 20]]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Load(pipeline.Default(), c, Options{CompileOptions: pipeline.CompileOptions{Pipeline: "p", Workspace: t.TempDir()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &Aggregate{Sweep: s, States: s.Status()}
+	for i, pr := range s.Points {
+		a.Rows = append(a.Rows, &Row{Point: pr, Summary: &report.Summary{LIFAccuracy: 0.9 + 0.05*float64(i), RateAccuracy: 1}})
+	}
+	if err := a.Write(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(s.Dir, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"the shortest synaptic decay (20 ms)",
+		"<tr><td>[4,10]</td><td>1</td><td>0</td><td>0</td><td>0.0 %</td><td>90.0 % (one network)</td><td>100.0 % (one network)</td><td class=\"paper\"></td>",
+		`<tr><td>[4,20]</td><td>1</td><td>0</td><td>1</td><td>100.0 %</td><td>95.0 % (one network)</td><td>100.0 % (one network)</td><td class="paper">65.0 %</td><td class="paper">93.91 ± 7.78 %</td></tr>`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(string(b), "94 of 100") {
+		t.Error("a taus sweep quotes the activation finding")
 	}
 }
