@@ -19,6 +19,7 @@ import (
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/report"
 	"github.com/spikernn/spikernn/stages"
+	_ "github.com/spikernn/spikernn/sweep" // pipelines.yaml has sweep: blocks
 )
 
 // tiny are overrides that make the go-nogo pipeline of pipelines.yaml run
