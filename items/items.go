@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/spikernn/spikernn/pipeline"
+	"github.com/spikernn/spikernn/report"
 	"github.com/spikernn/spikernn/spiking"
 	"github.com/spikernn/spikernn/tasks"
 )
@@ -96,6 +97,8 @@ type LambdaSearch struct {
 	// Resumed is the number of factors read back from an interrupted
 	// search rather than simulated.
 	Resumed int `json:"resumed"`
+	// Neuron is the spiking unit the search converted to.
+	Neuron *report.Neuron `json:"neuron,omitempty"`
 }
 
 // ConvertedTrial is one LIF trial simulated by lif-convert, as the item of
@@ -121,6 +124,9 @@ type ConvertedTrial struct {
 	Lambda float64
 	DT     float64
 	NT     int
+	// Neuron is the spiking unit of the conversion (shared by its
+	// trials).
+	Neuron *report.Neuron
 	// NSpikes is the number of spikes and Counts the spikes of every
 	// unit.
 	NSpikes int
@@ -144,6 +150,8 @@ type Evaluation struct {
 	// Task is the task's name and Lambda the scaling factor.
 	Task   string  `json:"task"`
 	Lambda float64 `json:"lambda"`
+	// Neuron is the spiking unit of the conversion.
+	Neuron *report.Neuron `json:"neuron,omitempty"`
 	// Trials and Correct count the trials; Accuracy = Correct/Trials.
 	Trials   int     `json:"trials"`
 	Correct  int     `json:"correct"`

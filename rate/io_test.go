@@ -418,3 +418,32 @@ print(d['eval_os'].shape[0], d['eval_os'].shape[1], repr(d['eval_os'][3][17]), *
 		t.Errorf("scipy reads %v, want %v", got, want)
 	}
 }
+
+// TestSaveWith checks that SaveWith writes the extra variables after the
+// model's, that Load still reads the file, and that an extra variable
+// named like one of the model's is refused before anything is written.
+func TestSaveWith(t *testing.T) {
+	m := newModel(t, 10, 1, 1)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.mat")
+	if err := m.SaveWith(path, matfile.NewScalar("note", 7)); err != nil {
+		t.Fatal(err)
+	}
+	f, err := matfile.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := f.Names(); names[len(names)-1] != "note" {
+		t.Errorf("variables %v: want note last", names)
+	}
+	if _, err := rate.Load(path); err != nil {
+		t.Errorf("load: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.mat")
+	if err := m.SaveWith(bad, matfile.NewScalar("w_out", 1)); err == nil || !strings.Contains(err.Error(), "w_out written twice") {
+		t.Errorf("extra w_out: error %v", err)
+	}
+	if _, err := os.Stat(bad); !os.IsNotExist(err) {
+		t.Errorf("a refused save left %s: %v", bad, err)
+	}
+}

@@ -22,16 +22,29 @@ import (
 //
 // The file is written compressed to a temporary file in the same
 // directory and renamed into place, so path never holds a partial file.
-func (m *Model) Save(path string) error {
+func (m *Model) Save(path string) error { return m.SaveWith(path) }
+
+// SaveWith is Save writing the variables extra after the model's own, such
+// as a λ search's record of the spiking unit it converted to. Their names
+// must differ from the model's; Load does not read them back.
+func (m *Model) SaveWith(path string, extra ...*matfile.Var) error {
 	if err := m.validate(); err != nil {
 		return fmt.Errorf("rate: save %s: %w", path, err)
+	}
+	vars := append(m.vars(), extra...)
+	seen := map[string]bool{}
+	for _, v := range vars {
+		if seen[v.Name] {
+			return fmt.Errorf("rate: save %s: variable %s written twice (an extra variable clashes with the model's)", path, v.Name)
+		}
+		seen[v.Name] = true
 	}
 	w, err := matfile.Create(path)
 	if err != nil {
 		return fmt.Errorf("rate: save %s: %w", path, err)
 	}
 	w.Compress = true
-	for _, v := range m.vars() {
+	for _, v := range vars {
 		if err := w.Write(v); err != nil {
 			w.Abort()
 			return fmt.Errorf("rate: save %s: %w", path, err)

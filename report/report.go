@@ -52,6 +52,11 @@ type Summary struct {
 	// inhibitory units over the conversion trials.
 	RateHzE float64 `json:"rate_hz_E"`
 	RateHzI float64 `json:"rate_hz_I"`
+	// Neuron is the spiking unit of the conversion (of the λ search when
+	// there is no conversion); SearchNeuron that of the λ search when it
+	// differs from the conversion's. Nil when neither stage ran.
+	Neuron       *Neuron `json:"neuron,omitempty"`
+	SearchNeuron *Neuron `json:"search_neuron,omitempty"`
 	// ModelFile is the model file a loaded model came from, and
 	// ModelAssumptions what was assumed for the fields it lacks, one
 	// "field: what was assumed" line each (rate.LoadWithNotes); both empty
@@ -64,6 +69,23 @@ type Summary struct {
 	Seconds map[string]float64 `json:"seconds"`
 	// Version is the program version that produced the run.
 	Version string `json:"version"`
+}
+
+// Neuron records the spiking unit of a conversion in the units of the
+// stages' neuron settings: times in ms, voltages in mV.
+type Neuron struct {
+	// Model is "lif" or "qif".
+	Model string `json:"model"`
+	// TRef is the refractory period, TM the membrane time constant and
+	// TR the synaptic rise time (0: single-exponential filter), in ms.
+	TRef float64 `json:"tref"`
+	TM   float64 `json:"tm"`
+	TR   float64 `json:"tr"`
+	// VReset, VPeak and Bias are the reset voltage, the threshold and the
+	// bias current, in mV.
+	VReset float64 `json:"vreset"`
+	VPeak  float64 `json:"vpeak"`
+	Bias   float64 `json:"bias"`
 }
 
 // ReadSummary reads a summary.json file.

@@ -28,6 +28,22 @@ type Table interface {
 	Columns(dst []any) []any
 }
 
+// Annotated is implemented by a Table whose batches carry key/value
+// metadata for the file they are written into (the tables that embed
+// Meta). The table sinks of package kinds add the first batch's metadata
+// to the file's.
+type Annotated interface {
+	Table
+	Metadata() map[string]string
+}
+
+// Meta is the key/value metadata a batch carries for its file; nil for
+// none.
+type Meta map[string]string
+
+// Metadata returns m.
+func (m Meta) Metadata() map[string]string { return m }
+
 // tableColumns returns the columns of t, checked against schema: one Go
 // slice of the column's type per column, all of the same length, which it
 // returns too. dst is reused.

@@ -29,6 +29,7 @@ var (
 // SpikeRows is a batch of the spikes table, one row per spike of the LIF
 // network: trial int32, neuron int32, step int32, t float32.
 type SpikeRows struct {
+	Meta             // metadata for the file, from the first batch (see Annotated)
 	Trial  []int32   // trial index
 	Neuron []int32   // index of the neuron that spiked, 0 … N-1
 	Step   []int32   // LIF time step of the spike, 0 … nt-1
@@ -64,6 +65,7 @@ func (r *SpikeRows) Columns(dst []any) []any { return append(dst, r.Trial, r.Neu
 // 5 ms (one rate-model step): trial int32, neuron int32, bin int32,
 // t float32, rate_hz float32.
 type RateRows struct {
+	Meta             // metadata for the file, from the first batch (see Annotated)
 	Trial  []int32   // trial index
 	Neuron []int32   // neuron index, 0 … N-1
 	Bin    []int32   // 5 ms bin index, 0 … T-1
@@ -107,6 +109,7 @@ func (r *RateRows) Columns(dst []any) []any {
 // against float64. Scoring is done in Go on the float64 values before they
 // are written, so nothing downstream depends on the lost digits.
 type OutputRows struct {
+	Meta            // metadata for the file, from the first batch (see Annotated)
 	Trial []int32   // trial index
 	Step  []int32   // LIF time step, 0 … nt-1
 	T     []float32 // time in seconds (step × dt)
@@ -142,6 +145,7 @@ func (r *OutputRows) Columns(dst []any) []any { return append(dst, r.Trial, r.St
 // trial int32, task string, label string, lambda float64, correct bool,
 // n_spikes int64, seed int64.
 type TrialRows struct {
+	Meta              // metadata for the file, from the first batch (see Annotated)
 	Trial   []int32   // trial index
 	Task    []string  // task name, e.g. "go-nogo"
 	Label   []string  // trial condition, e.g. "go" or "nogo"
@@ -187,6 +191,7 @@ func (r *TrialRows) Columns(dst []any) []any {
 // NeuronRows is a batch of the neurons table, one row per neuron of the
 // network: neuron int32, type string ("E" or "I"), td_ms float64.
 type NeuronRows struct {
+	Meta             // metadata for the file, from the first batch (see Annotated)
 	Neuron []int32   // neuron index, 0 … N-1
 	Type   []string  // "E" (excitatory) or "I" (inhibitory)
 	TdMS   []float64 // synaptic decay time constant in ms

@@ -144,6 +144,10 @@ func (e *evaluate) Run(ctx context.Context, job *pipeline.Job) error {
 			ev.Duration = float64(ct.NT) * ct.DT
 			ev.OutDT = float64(ct.OutEvery) * ct.DT
 			ev.StreamSeed = ct.StreamSeed
+			if ct.Neuron != nil {
+				ev.Neuron = ct.Neuron
+				batch.Meta = items.NeuronMetadata(nil, ct.Neuron)
+			}
 		}
 		c := &conds[k]
 		if err := c.add(ct.Out); err != nil {

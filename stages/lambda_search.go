@@ -32,14 +32,15 @@ type factorRange struct {
 }
 
 type lambdaSettings struct {
-	Factors    []float64    `pipeline:"factors"`
-	Range      *factorRange `pipeline:"range"`
-	Trials     int          `pipeline:"trials"`
-	Seed       int64        `pipeline:"seed"`
-	Workers    int          `pipeline:"workers"`
-	Downsample int          `pipeline:"downsample"`
-	Table      string       `pipeline:"table"`
-	Model      string       `pipeline:"model_file"`
+	Factors    []float64       `pipeline:"factors"`
+	Range      *factorRange    `pipeline:"range"`
+	Trials     int             `pipeline:"trials"`
+	Seed       int64           `pipeline:"seed"`
+	Workers    int             `pipeline:"workers"`
+	Downsample int             `pipeline:"downsample"`
+	Table      string          `pipeline:"table"`
+	Model      string          `pipeline:"model_file"`
+	Neuron     *neuronSettings `pipeline:"neuron"`
 
 	MemoryLimitGB float64 `pipeline:"memory_limit_gb"`
 }
@@ -61,7 +62,9 @@ func init() {
 			"Writes lambda.parquet (factor, trial, label, correct, peak: the output extreme\n" +
 			"the trial was scored on) and model_lambda.mat, a copy of the model file with the\n" +
 			"reference's opt_scaling_factor, scaling_factors and all_perfs (the input model\n" +
-			"is not modified). Headlines: best_lambda, accuracy (at the best factor).",
+			"is not modified) and the struct lif_neuron, the spiking unit (`neuron`, also in\n" +
+			"lambda.parquet's metadata as neuron.*). Headlines: best_lambda, accuracy (at\n" +
+			"the best factor).",
 		Inputs:  []pipeline.Port{lambdaModel, lambdaTask},
 		Outputs: []pipeline.Port{lambdaBest, lambdaSearch},
 		Settings: []pipeline.Setting{
@@ -79,6 +82,7 @@ func init() {
 			{Name: "downsample", Type: pipeline.Int, Default: 1, Range: pipeline.AtLeast(1), Doc: "LIF downsampling factor d (dt = d × 0.05 ms)"},
 			{Name: "table", Type: pipeline.Output, Default: "lambda.parquet", Doc: "per-trial results file, relative to the pipeline directory"},
 			{Name: "model_file", Type: pipeline.Output, Default: "model_lambda.mat", Doc: "annotated model file, relative to the pipeline directory"},
+			neuronSetting(),
 			memoryLimitSetting(),
 		},
 		Examples: []pipeline.Example{{Title: "search λ from 20 to 75 for a trained model", YAML: `
@@ -101,7 +105,11 @@ func newLambdaSearch(s lambdaSettings) (pipeline.Stage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &lambdaStage{s: s, factors: factors}, nil
+	nr, err := s.Neuron.neuron()
+	if err != nil {
+		return nil, fmt.Errorf("neuron: %w", err)
+	}
+	return &lambdaStage{s: s, factors: factors, neuron: nr}, nil
 }
 
 // maxFactors bounds the factors of a search: each costs trials simulations.
@@ -141,6 +149,7 @@ func (s lambdaSettings) factors() ([]float64, error) {
 type lambdaStage struct {
 	s       lambdaSettings
 	factors []float64
+	neuron  *spiking.Neuron // nil: the default unit
 }
 
 // factorFile is the name of the partial result of factor f.
@@ -194,7 +203,7 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 	pr.Total(int64(len(factors)*l.s.Trials), "trials")
 	gs := &spiking.GridSettings{
 		Factors: factors, Trials: l.s.Trials, Seed: uint64(l.s.Seed), Workers: l.s.Workers,
-		Network: &spiking.Settings{Downsample: l.s.Downsample},
+		Network: &spiking.Settings{Downsample: l.s.Downsample, Neuron: l.neuron},
 		Done:    done,
 		Slots:   slotsOf(job),
 		OnFactor: func(fr spiking.FactorResult) error {
@@ -224,7 +233,8 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 			rows.Append(fr.Lambda, int32(tr.Trial), task.LabelName(tr.Label), tr.Correct, peak)
 		}
 	}
-	extra := map[string]string{"task": task.Name(), "best_lambda": strconv.FormatFloat(res.Best, 'g', -1, 64)}
+	rec := neuronRecord(l.neuron)
+	extra := items.NeuronMetadata(map[string]string{"task": task.Name(), "best_lambda": strconv.FormatFloat(res.Best, 'g', -1, 64)}, rec)
 	if err := items.WriteTable(job, l.s.Table, &rows, extra); err != nil {
 		return fmt.Errorf("write %s: %w", l.s.Table, err)
 	}
@@ -236,13 +246,13 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	if err := annotated.Save(path); err != nil {
+	if err := annotated.SaveWith(path, items.NeuronVar(rec)); err != nil {
 		return fmt.Errorf("write %s: %w", l.s.Model, err)
 	}
 
 	search := &items.LambdaSearch{
 		Factors: res.ScalingFactors, Accuracy: res.AllPerfs, Best: res.Best, BestIndex: res.BestIndex,
-		Trials: l.s.Trials, Seed: uint64(l.s.Seed), Resumed: len(done),
+		Trials: l.s.Trials, Seed: uint64(l.s.Seed), Resumed: len(done), Neuron: rec,
 	}
 	job.Headline("best_lambda", res.Best)
 	job.Headline("accuracy", res.AllPerfs[res.BestIndex])

@@ -11,6 +11,7 @@ import (
 	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/rate"
+	"github.com/spikernn/spikernn/report"
 	"github.com/spikernn/spikernn/sinks"
 	"github.com/spikernn/spikernn/spiking"
 	"github.com/spikernn/spikernn/tasks"
@@ -40,6 +41,8 @@ type convertSettings struct {
 	Workers     int   `pipeline:"workers"`
 	OutputEvery int   `pipeline:"output_every"`
 
+	Neuron *neuronSettings `pipeline:"neuron"`
+
 	MemoryLimitGB float64 `pipeline:"memory_limit_gb"`
 }
 
@@ -62,7 +65,9 @@ func init() {
 			"trial i simulates stimulus i mod K of the K stimuli, with the noise seed of\n" +
 			"trial i of the task stream, and is scored by the task's rule only when a task\n" +
 			"is connected and the stimulus has a label (unscored trials: correct false;\n" +
-			"evaluate refuses them). One of task and stimuli must be connected.\n" +
+			"evaluate refuses them). One of task and stimuli must be connected. The\n" +
+			"spiking unit is `neuron` (the reference's LIF unit by default); its values go\n" +
+			"into the metadata of the streamed tables (neuron.*) and the trials.\n" +
 			"Headlines: trials, n_spikes, accuracy (of the scored trials).",
 		Inputs:  []pipeline.Port{convertModel, convertLambda, convertTask, convertStimuli},
 		Outputs: []pipeline.Port{convertSpikes, convertRates, convertOutputs, convertTrials, convertNeurons},
@@ -73,6 +78,7 @@ func init() {
 			{Name: "workers", Type: pipeline.Int, Default: 0, Range: pipeline.AtLeast(0), Doc: "trials simulated in parallel (0: one per core); results do not depend on it"},
 			{Name: "output_every", Type: pipeline.Int, Default: DefaultOutputEvery, Range: pipeline.AtLeast(1),
 				Doc: "sample the output every this many LIF steps (20: 1 ms at d = 1; 1: every step)"},
+			neuronSetting(),
 			memoryLimitSetting(),
 		},
 		Examples: []pipeline.Example{{Title: "convert at the best λ and write the spikes", YAML: `
@@ -90,10 +96,21 @@ pipelines:
         with: {trials: 100, seed: 1, output_every: 20}
       spikes:  {kind: parquet, in: {rows: convert.spikes}, with: {path: spikes.parquet}}
 `}},
-	}, func(s convertSettings) (pipeline.Stage, error) { return &lifConvert{s}, nil })
+	}, newLIFConvert)
 }
 
-type lifConvert struct{ s convertSettings }
+func newLIFConvert(s convertSettings) (pipeline.Stage, error) {
+	nr, err := s.Neuron.neuron()
+	if err != nil {
+		return nil, fmt.Errorf("neuron: %w", err)
+	}
+	return &lifConvert{s: s, neuron: nr}, nil
+}
+
+type lifConvert struct {
+	s      convertSettings
+	neuron *spiking.Neuron // nil: the default unit
+}
 
 // convertSlot is one trial on its way through the workers, in the order
 // the trials are emitted.
@@ -126,7 +143,7 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	net, err := spiking.NewNetwork(m, lambda, &spiking.Settings{Downsample: c.s.Downsample})
+	net, err := spiking.NewNetwork(m, lambda, &spiking.Settings{Downsample: c.s.Downsample, Neuron: c.neuron})
 	if err != nil {
 		return err
 	}
@@ -134,7 +151,9 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 		return fmt.Errorf("the model has %d inputs, %s %d", net.NumInputs(), what, n)
 	}
 
-	neurons := &sinks.NeuronRows{}
+	rec := neuronRecord(c.neuron)
+	meta := items.NeuronMetadata(nil, rec)
+	neurons := &sinks.NeuronRows{Meta: meta}
 	for i := range net.N {
 		typ := "E"
 		if net.Inh[i] {
@@ -187,6 +206,7 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 	defer drained()
 	for k := range workers {
 		w := newConvertWorker(net, src, uint64(c.s.Seed), lambda, c.s.OutputEvery)
+		w.neuron, w.meta = rec, meta
 		g.Go(func() error {
 			if k == 0 {
 				// Worker 0 runs on the run's own core slot.
@@ -276,6 +296,8 @@ type convertWorker struct {
 	seed    uint64
 	lambda  float64
 	every   int
+	neuron  *report.Neuron    // the record of the unit, on every trial
+	meta    map[string]string // the tables' metadata, on every batch
 	tr      *tasks.Trial
 	res     spiking.Result
 	rates   *sinks.RateRows
@@ -310,7 +332,7 @@ func (w *convertWorker) run1(s *convertSlot) error {
 func (w *convertWorker) run(i int, keep bool) (*convertedBatches, error) {
 	w.tr = w.draw(i)
 	w.trial = int32(i)
-	w.rates = &sinks.RateRows{}
+	w.rates = &sinks.RateRows{Meta: w.meta}
 	if w.lastLen > 0 {
 		w.rates.Trial = make([]int32, 0, w.lastLen)
 		w.rates.Neuron = make([]int32, 0, w.lastLen)
@@ -326,6 +348,7 @@ func (w *convertWorker) run(i int, keep bool) (*convertedBatches, error) {
 	dt, nt := res.Params.DT, res.Params.NT
 
 	spikes := &sinks.SpikeRows{
+		Meta:  w.meta,
 		Trial: make([]int32, 0, len(res.Spikes)), Neuron: make([]int32, 0, len(res.Spikes)),
 		Step: make([]int32, 0, len(res.Spikes)), T: make([]float32, 0, len(res.Spikes)),
 	}
@@ -334,6 +357,7 @@ func (w *convertWorker) run(i int, keep bool) (*convertedBatches, error) {
 	}
 	n := nt / w.every
 	outputs := &sinks.OutputRows{
+		Meta:  w.meta,
 		Trial: make([]int32, 0, n), Step: make([]int32, 0, n), T: make([]float32, 0, n), Out: make([]float32, 0, n),
 	}
 	out := make([]float64, 0, n)
@@ -347,7 +371,7 @@ func (w *convertWorker) run(i int, keep bool) (*convertedBatches, error) {
 	}
 	ct := &items.ConvertedTrial{
 		Trial: i, Label: w.tr.Label, LabelName: w.src.name(w.tr),
-		Seed: w.tr.Seed, StreamSeed: w.seed, Lambda: w.lambda, DT: dt, NT: nt,
+		Seed: w.tr.Seed, StreamSeed: w.seed, Lambda: w.lambda, DT: dt, NT: nt, Neuron: w.neuron,
 		NSpikes: len(res.Spikes), Counts: counts, Out: out, OutEvery: w.every,
 	}
 	ct.Correct, ct.Scored = w.src.score(res.Out, dt, w.tr)

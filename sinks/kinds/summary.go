@@ -35,7 +35,8 @@ func init() {
 		Description: "Writes summary.json (report.Summary): task, N, seed, trials_trained, converged,\n" +
 			"rate_accuracy and rate_loss (the last evaluation), best_lambda, lambda_accuracy\n" +
 			"(factor → accuracy), lif_accuracy overall and per condition, lif_trials,\n" +
-			"n_spikes, E and I firing rates, the program version and the seconds of every\n" +
+			"n_spikes, E and I firing rates, neuron (the conversion's spiking unit; with\n" +
+			"search_neuron the search's when it differs), the program version and the seconds of every\n" +
 			"stage upstream of the summary: the stage's own work time from its manifest\n" +
 			"(busy_seconds: start to the end of its Run, less the time it waited for its\n" +
 			"inputs); a stage served from the cache is reported with the seconds of the run\n" +
@@ -128,6 +129,15 @@ func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
 		for i, f := range search.Factors {
 			sum.LambdaAccuracy[fmt.Sprintf("%g", f)] = search.Accuracy[i]
 		}
+	}
+	switch {
+	case ev != nil && ev.Neuron != nil:
+		sum.Neuron = ev.Neuron
+		if search != nil && search.Neuron != nil && *search.Neuron != *ev.Neuron {
+			sum.SearchNeuron = search.Neuron
+		}
+	case search != nil:
+		sum.Neuron = search.Neuron
 	}
 	if ev != nil {
 		if search == nil {

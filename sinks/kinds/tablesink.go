@@ -22,7 +22,8 @@ type tableWriter interface {
 
 // writeTables writes every batch read from in to one file at path (relative
 // to the pipeline directory), made by create for the first batch's table with
-// the job's provenance as metadata. The file is committed by Close; on any
+// the job's provenance as metadata, and that of the first batch when it is
+// sinks.Annotated. The file is committed by Close; on any
 // error it is aborted, leaving nothing behind. Headline: rows.
 func writeTables(ctx context.Context, job *pipeline.Job, in *pipeline.Reader[sinks.Table], path string,
 	create func(path string, t sinks.Table, meta map[string]string) (tableWriter, error)) error {
@@ -45,7 +46,13 @@ func writeTables(ctx context.Context, job *pipeline.Job, in *pipeline.Reader[sin
 			if err != nil {
 				return err
 			}
-			w, err = create(full, t, items.FileMetadata(job, map[string]string{"table": t.Name()}))
+			extra := map[string]string{"table": t.Name()}
+			if a, ok := t.(sinks.Annotated); ok {
+				for k, v := range a.Metadata() {
+					extra[k] = v
+				}
+			}
+			w, err = create(full, t, items.FileMetadata(job, extra))
 			if err != nil {
 				return fmt.Errorf("%s: %w", path, err)
 			}
