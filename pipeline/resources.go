@@ -20,6 +20,14 @@ type Checker interface {
 // stage's memory_limit_gb setting raises (or lowers) it.
 const DefaultMemoryLimitGB = 64
 
+// MemoryLimitSetting is the setting memory_limit_gb, by which a stage that
+// checks its memory with [CheckMemory] overrides DefaultMemoryLimitGB. It
+// has no default, so that a stage that does not give it keeps its cache key.
+func MemoryLimitSetting() Setting {
+	return Setting{Name: "memory_limit_gb", Type: Float, Range: Above(0),
+		Doc: fmt.Sprintf("memory in GB the stage's largest arrays may need before lint refuses the settings (default %d)", DefaultMemoryLimitGB)}
+}
+
 // MemoryNeed is an array a stage will hold: its name, its shape in words
 // ("N×N float64") and its size in bytes.
 type MemoryNeed struct {

@@ -2,6 +2,7 @@ package sources
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spikernn/spikernn/items"
 	"github.com/spikernn/spikernn/pipeline"
@@ -26,6 +27,8 @@ type taskTrialsSettings struct {
 	Delay   int    `pipeline:"delay"`
 	Seed    int64  `pipeline:"seed"`
 	Count   int    `pipeline:"count"`
+	// MemoryLimitGB overrides pipeline.DefaultMemoryLimitGB.
+	MemoryLimitGB float64 `pipeline:"memory_limit_gb"`
 }
 
 func init() {
@@ -33,6 +36,7 @@ func init() {
 		pipeline.Setting{Name: "seed", Type: pipeline.Int, Default: 1, Range: pipeline.AtLeast(0), Doc: "run seed: trial i is drawn from the random stream (seed, i)"},
 		pipeline.Setting{Name: "count", Type: pipeline.Int, Default: DefaultTrialCount, Range: pipeline.AtLeast(1),
 			Doc: "number of trials emitted; training draws up to max_trials + eval_trials × max_trials/eval_every"},
+		pipeline.MemoryLimitSetting(),
 	)
 	pipeline.Register(pipeline.Spec{
 		Name:    "task-trials",
@@ -63,13 +67,35 @@ func newTaskTrials(s taskTrialsSettings) (pipeline.Stage, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &taskTrials{spec: ts, seed: uint64(s.Seed), count: s.Count}, nil
+	return &taskTrials{spec: ts, seed: uint64(s.Seed), count: s.Count, limitGB: s.MemoryLimitGB}, nil
 }
 
 type taskTrials struct {
-	spec  items.TaskSpec
-	seed  uint64
-	count int
+	spec    items.TaskSpec
+	seed    uint64
+	count   int
+	limitGB float64
+}
+
+// trialsInFlight is how many trials of a stream the estimate of Check
+// counts as held at once: a stream edge's default buffer, the trial being
+// made and the one being used.
+const trialsInFlight = pipeline.DefaultBuffer + 2
+
+// Check implements pipeline.Checker: the trials held at once, each a
+// stimulus of inputs × T and a target of T-1 values, must fit the memory
+// limit, whatever reads them.
+func (s *taskTrials) Check(func(string) (string, map[string]any, bool)) error {
+	task, err := s.spec.Task()
+	if err != nil {
+		return err
+	}
+	perTrial := 8 * (float64(task.Inputs())*float64(tasks.Columns(task, tasks.Rate)) + float64(task.Steps()-1))
+	return pipeline.CheckMemory(fmt.Sprintf("T = %d", task.Steps()), s.limitGB, pipeline.MemoryNeed{
+		Name:  "the trials in flight",
+		Shape: fmt.Sprintf("%d trials: a stream's buffer of %d and two in use, each %d input(s) × T + T-1 float64", trialsInFlight, pipeline.DefaultBuffer, task.Inputs()),
+		Bytes: trialsInFlight * perTrial,
+	})
 }
 
 func (s *taskTrials) Run(ctx context.Context, job *pipeline.Job) error {

@@ -83,7 +83,7 @@ func init() {
 			{Name: "table", Type: pipeline.Output, Default: "lambda.parquet", Doc: "per-trial results file, relative to the pipeline directory"},
 			{Name: "model_file", Type: pipeline.Output, Default: "model_lambda.mat", Doc: "annotated model file, relative to the pipeline directory"},
 			neuronSetting(),
-			memoryLimitSetting(),
+			pipeline.MemoryLimitSetting(),
 		},
 		Examples: []pipeline.Example{{Title: "search λ from 20 to 75 for a trained model", YAML: `
 version: 1

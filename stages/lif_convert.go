@@ -79,7 +79,7 @@ func init() {
 			{Name: "output_every", Type: pipeline.Int, Default: DefaultOutputEvery, Range: pipeline.AtLeast(1),
 				Doc: "sample the output every this many LIF steps (20: 1 ms at d = 1; 1: every step)"},
 			neuronSetting(),
-			memoryLimitSetting(),
+			pipeline.MemoryLimitSetting(),
 		},
 		Examples: []pipeline.Example{{Title: "convert at the best λ and write the spikes", YAML: `
 version: 1

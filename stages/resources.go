@@ -13,14 +13,6 @@ import (
 // Lint-time resource checks of the stages, from their resolved settings and
 // those of the task stage feeding them (pipeline.Checker).
 
-// memoryLimitSetting is the setting that overrides
-// pipeline.DefaultMemoryLimitGB. It has no default, so that a stage that
-// does not give it keeps its cache key.
-func memoryLimitSetting() pipeline.Setting {
-	return pipeline.Setting{Name: "memory_limit_gb", Type: pipeline.Float, Range: pipeline.Above(0),
-		Doc: fmt.Sprintf("memory in GB the stage's largest arrays may need before lint refuses the settings (default %d)", pipeline.DefaultMemoryLimitGB)}
-}
-
 // upstreamSteps returns the trial length in rate steps of the task stage
 // (kind task or task-trials) feeding port, when lint can know it.
 func upstreamSteps(upstream func(string) (string, map[string]any, bool), port string) (int, bool) {

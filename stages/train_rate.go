@@ -73,7 +73,7 @@ func init() {
 			{Name: "eval_trials", Type: pipeline.Int, Default: rate.DefaultEvalTrials, Range: pipeline.AtLeast(1), Doc: "trials per evaluation"},
 			{Name: "noise", Type: pipeline.Bool, Default: true, Doc: "network noise in training and evaluation (SPEC §1)"},
 			{Name: "seed", Type: pipeline.Int, Default: 1, Range: pipeline.AtLeast(0), Doc: "seed of the initial network's random draws"},
-			memoryLimitSetting(),
+			pipeline.MemoryLimitSetting(),
 		},
 		Examples: []pipeline.Example{{Title: "a small xor network with a fixed decay", YAML: `
 version: 1
