@@ -2,6 +2,7 @@ package items
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/spikernn/spikernn/pipeline"
@@ -10,25 +11,53 @@ import (
 	"github.com/spikernn/spikernn/tasks"
 )
 
-// TaskSpec names a task and its timing: the item of every `task` port.
-// Stages rebuild the tasks.Task from it with Task, so that a small JSON
-// value, rather than an interface, travels between stages and into the
-// cache.
+// TaskSpec names a task and its timing, or carries its declaration: the
+// item of every `task` port. Stages rebuild the tasks.Task from it with
+// Task, so that a small JSON value, rather than an interface, travels
+// between stages and into the cache.
 type TaskSpec struct {
-	// Name is a registered task name (tasks.Names()).
+	// Name is a registered task name (tasks.Names()), or the name of a
+	// task declared in the pipeline file's tasks: block.
 	Name string `json:"name"`
-	// Settings is the task's timing in rate steps; zero fields take the
-	// task's defaults.
+	// Settings is a registered task's timing in rate steps; zero fields
+	// take the task's defaults.
 	Settings tasks.Settings `json:"settings"`
+	// Decl, for a declared task, is its declaration (its timing is in its
+	// params); nil for a registered task.
+	Decl *tasks.Decl `json:"decl,omitempty"`
 }
 
 // Task builds the task.
 func (s TaskSpec) Task() (tasks.Task, error) {
-	t, err := tasks.New(s.Name, s.Settings)
+	var (
+		t   tasks.Task
+		err error
+	)
+	if s.Decl != nil {
+		t, err = s.Decl.Compile()
+	} else {
+		t, err = tasks.New(s.Name, s.Settings)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("task %q: %w", s.Name, err)
 	}
 	return t, nil
+}
+
+// JSON returns the spec as one line of JSON, with a declaration in its
+// canonical form (tasks.Decl.JSON): what a model file's task_spec and
+// summary.json's task_spec record.
+func (s TaskSpec) JSON() string {
+	set, err := json.Marshal(s.Settings)
+	if err != nil {
+		panic("items: TaskSpec.JSON: " + err.Error()) // integers only
+	}
+	name, _ := json.Marshal(s.Name)
+	out := `{"name":` + string(name) + `,"settings":` + string(set)
+	if s.Decl != nil {
+		out += `,"decl":` + s.Decl.JSON()
+	}
+	return out + "}"
 }
 
 // ReceiveTask receives the TaskSpec of a task port and builds its task.

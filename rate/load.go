@@ -60,8 +60,8 @@ func Load(path string) (*Model, error) {
 // both are noted. Everything else the file holds (trajectories, stimuli,
 // the training record of the TensorFlow original) is read when this
 // package has a place for it (losses, tr, eval_perf_mean, eval_loss_mean,
-// eval_os, eval_labels, opt_scaling_factor, scaling_factors, all_perfs)
-// and ignored otherwise.
+// eval_os, eval_labels, opt_scaling_factor, scaling_factors, all_perfs,
+// and task and task_spec, which Save writes) and ignored otherwise.
 //
 // A field that is present but of the wrong shape or value is an error
 // naming the file, the field and the shape wanted; it wraps ErrField.
@@ -73,7 +73,7 @@ func LoadWithNotes(path string) (*Model, []Note, error) {
 	mf := &modelFile{path: path, f: f}
 	m := &Model{}
 	steps := []func(*Model) error{
-		mf.size, mf.weights, mf.signs, mf.som, mf.decays, mf.nonlinearity, mf.dale, mf.record, mf.search,
+		mf.size, mf.weights, mf.signs, mf.som, mf.decays, mf.nonlinearity, mf.dale, mf.record, mf.search, mf.task,
 	}
 	for _, read := range steps {
 		if err := read(m); err != nil {
@@ -322,6 +322,27 @@ func (mf *modelFile) nonlinearity(m *Model) error {
 	}
 	if m.Activation, err = ParseActivation(strings.TrimSpace(name)); err != nil {
 		return mf.wrap("activation", err)
+	}
+	return nil
+}
+
+// task reads task and task_spec, which only this package writes: absent,
+// they are unknown (no assumption to note).
+func (mf *modelFile) task(m *Model) error {
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"task", &m.Task}, {"task_spec", &m.TaskSpec}} {
+		v, err := mf.get(f.name, false)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			continue
+		}
+		if *f.dst, err = v.Text(); err != nil {
+			return mf.wrap(f.name, err)
+		}
 	}
 	return nil
 }

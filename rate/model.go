@@ -95,6 +95,14 @@ type Model struct {
 	ScalingFactors []float64
 	// AllPerfs holds the accuracy at each entry of ScalingFactors.
 	AllPerfs []float64
+
+	// Task names the task the model was trained on and TaskSpec describes
+	// it as one line of JSON (items.TaskSpec.JSON: the name, the timing
+	// and, for a task declared in YAML, its declaration); both are empty
+	// when unknown. Save writes them as the char fields task and
+	// task_spec when set, and Load reads them back; the references
+	// neither write nor need them.
+	Task, TaskSpec string
 }
 
 // NumInputs returns the number of input channels (columns of WIn).

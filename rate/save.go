@@ -114,6 +114,12 @@ func (m *Model) vars() []*matfile.Var {
 		matfile.NewScalar("eval_loss_mean", m.EvalLossMean),
 		matfile.NewLogical("apply_dale", nil, []bool{m.ApplyDale}),
 	)
+	if m.Task != "" {
+		vs = append(vs, matfile.NewChar("task", m.Task))
+	}
+	if m.TaskSpec != "" {
+		vs = append(vs, matfile.NewChar("task_spec", m.TaskSpec))
+	}
 	if m.EvalOutputs != nil {
 		vs = append(vs, matfile.NewDense("eval_os", m.EvalOutputs))
 	}

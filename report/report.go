@@ -23,6 +23,10 @@ type Summary struct {
 	Pipeline string `json:"pipeline"`
 	// Task is the task name, e.g. "go-nogo".
 	Task string `json:"task"`
+	// TaskSpec is the task as the stages received it (items.TaskSpec.JSON):
+	// the name, the timing and, for a task declared in YAML, its
+	// declaration.
+	TaskSpec json.RawMessage `json:"task_spec,omitempty"`
 	// N is the number of units.
 	N int `json:"N"`
 	// Seed is the run seed.

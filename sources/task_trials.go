@@ -20,13 +20,13 @@ var (
 const DefaultTrialCount = 12000
 
 type taskTrialsSettings struct {
-	Task    string `pipeline:"task"`
-	T       int    `pipeline:"T"`
-	StimOn  int    `pipeline:"stim_on"`
-	StimDur int    `pipeline:"stim_dur"`
-	Delay   int    `pipeline:"delay"`
-	Seed    int64  `pipeline:"seed"`
-	Count   int    `pipeline:"count"`
+	Task    pipeline.Named `pipeline:"task"`
+	T       int            `pipeline:"T"`
+	StimOn  int            `pipeline:"stim_on"`
+	StimDur int            `pipeline:"stim_dur"`
+	Delay   int            `pipeline:"delay"`
+	Seed    int64          `pipeline:"seed"`
+	Count   int            `pipeline:"count"`
 	// MemoryLimitGB overrides pipeline.DefaultMemoryLimitGB.
 	MemoryLimitGB float64 `pipeline:"memory_limit_gb"`
 }
@@ -64,14 +64,15 @@ pipelines:
 
 func newTaskTrials(s taskTrialsSettings) (pipeline.Stage, error) {
 	ts, err := taskSettings{Task: s.Task, T: s.T, StimOn: s.StimOn, StimDur: s.StimDur, Delay: s.Delay}.spec()
-	if err != nil {
+	if err != nil && !errDeclared(err) {
 		return nil, err
 	}
-	return &taskTrials{spec: ts, seed: uint64(s.Seed), count: s.Count, limitGB: s.MemoryLimitGB}, nil
+	return &taskTrials{spec: ts, err: err, seed: uint64(s.Seed), count: s.Count, limitGB: s.MemoryLimitGB}, nil
 }
 
 type taskTrials struct {
 	spec    items.TaskSpec
+	err     error // a declaration that does not compile (see errDeclared)
 	seed    uint64
 	count   int
 	limitGB float64
@@ -86,6 +87,9 @@ const trialsInFlight = pipeline.DefaultBuffer + 2
 // stimulus of inputs × T and a target of T-1 values, must fit the memory
 // limit, whatever reads them.
 func (s *taskTrials) Check(func(string) (string, map[string]any, bool)) error {
+	if s.err != nil {
+		return nil // the tasks: block reports it, at its position
+	}
 	task, err := s.spec.Task()
 	if err != nil {
 		return err
@@ -99,6 +103,9 @@ func (s *taskTrials) Check(func(string) (string, map[string]any, bool)) error {
 }
 
 func (s *taskTrials) Run(ctx context.Context, job *pipeline.Job) error {
+	if s.err != nil {
+		return s.err
+	}
 	task, err := s.spec.Task()
 	if err != nil {
 		return err

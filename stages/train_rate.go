@@ -124,7 +124,11 @@ func (s trainSettings) config(inputs int) (*rate.Config, error) {
 type trainRate struct{ s trainSettings }
 
 func (t *trainRate) Run(ctx context.Context, job *pipeline.Job) error {
-	task, err := items.ReceiveTask(ctx, job, trainTask)
+	spec, err := trainTask.Receive(ctx, job)
+	if err != nil {
+		return err
+	}
+	task, err := spec.Task()
 	if err != nil {
 		return err
 	}
@@ -171,6 +175,7 @@ func (t *trainRate) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	m = tn.Model()
+	m.Task, m.TaskSpec = spec.Name, spec.JSON() // what model.mat says it was trained on
 	rec.Status, rec.Converged, rec.Trials = res.Status.String(), res.Converged, res.Trials
 	rec.Losses = append([]float64(nil), m.Losses...)
 	rec.Accuracy, rec.Loss = res.EvalAccuracy, res.EvalLoss

@@ -3,6 +3,7 @@ package kinds
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -32,7 +33,8 @@ func init() {
 		Name:    "summary",
 		Group:   pipeline.SinkGroup,
 		Summary: "collects the headline figures of a run into summary.json",
-		Description: "Writes summary.json (report.Summary): task, N, seed, trials_trained, converged,\n" +
+		Description: "Writes summary.json (report.Summary): task and task_spec (the task as the stages\n" +
+			"received it: name, timing and, for a declared task, its declaration), N, seed, trials_trained, converged,\n" +
 			"rate_accuracy and rate_loss (the last evaluation), best_lambda, lambda_accuracy\n" +
 			"(factor → accuracy), lif_accuracy overall and per condition, lif_trials,\n" +
 			"n_spikes, E and I firing rates, neuron (the conversion's spiking unit; with\n" +
@@ -109,7 +111,7 @@ func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	sum := &report.Summary{
-		Pipeline: job.Pipeline(), Task: spec.Name, N: m.N, Seed: s.s.Seed,
+		Pipeline: job.Pipeline(), Task: spec.Name, TaskSpec: json.RawMessage(spec.JSON()), N: m.N, Seed: s.s.Seed,
 		Version: items.ProgramVersion(), Seconds: map[string]float64{},
 	}
 	if tr != nil {
