@@ -398,7 +398,7 @@ func (e *Environment) compile(c *Config, p *PipelineConfig, sets []string, ovs [
 		}
 	}
 	checkCycles(p, nodes, d)
-	checkStages(p, nodes, d)
+	checkStages(p, nodes, c.Dir, d)
 	if !full || len(d.ds) > before {
 		return nil
 	}

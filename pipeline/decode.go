@@ -24,6 +24,9 @@ func checkGoType(s *Setting, t reflect.Type, path string) error {
 	if t.Kind() == reflect.Interface && t.NumMethod() == 0 {
 		return nil
 	}
+	if len(s.Words) > 0 {
+		return fmt.Errorf("setting %s: a %v setting decodes into any (a number or a word), not Go type %v", path, s.TypeString(), t)
+	}
 	bad := func() error {
 		return fmt.Errorf("setting %s: %v setting cannot decode into Go type %v", path, s.TypeString(), t)
 	}

@@ -2,6 +2,8 @@ package pipeline
 
 import (
 	"fmt"
+	"maps"
+	"path/filepath"
 	"strings"
 )
 
@@ -10,7 +12,9 @@ import (
 // upstream task against its own sampling, say. Check is called once the
 // stage's inputs are connected, with a function returning the kind and
 // resolved settings of the stage feeding an input port (ok false when the
-// port is not connected). An error is reported at the stage's position.
+// port is not connected; settings nil when that stage's own settings are
+// in error); its File settings hold absolute paths. An error is reported
+// at the stage's position.
 type Checker interface {
 	Check(upstream func(port string) (kind string, settings map[string]any, ok bool)) error
 }
@@ -77,8 +81,31 @@ func FormatBytes(b float64) string {
 	return fmt.Sprintf("%.0f %s", b, units[i])
 }
 
-// checkStages calls Check on the stages that are [Checker]s.
-func checkStages(p *PipelineConfig, nodes []*Node, d *diagList) {
+// absFiles returns the settings of n with its top-level File settings
+// made absolute against dir (a copy when there are any).
+func absFiles(n *Node, dir string) map[string]any {
+	set := n.Settings
+	if n.Spec == nil {
+		return set
+	}
+	copied := false
+	for _, s := range n.Spec.Settings {
+		p, ok := set[s.Name].(string)
+		if s.Type != File || !ok || filepath.IsAbs(p) {
+			continue
+		}
+		if !copied {
+			set = maps.Clone(set)
+			copied = true
+		}
+		set[s.Name] = filepath.Join(dir, p)
+	}
+	return set
+}
+
+// checkStages calls Check on the stages that are [Checker]s; dir is the
+// pipeline file's directory, against which File settings are resolved.
+func checkStages(p *PipelineConfig, nodes []*Node, dir string, d *diagList) {
 	byName := map[string]*Node{}
 	for _, n := range nodes {
 		byName[n.Name] = n
@@ -92,7 +119,9 @@ func checkStages(p *PipelineConfig, nodes []*Node, d *diagList) {
 			for _, in := range n.Inputs {
 				if in.Port == port && len(in.From) == 1 {
 					if u := byName[in.From[0].Stage]; u != nil && u.Settings != nil {
-						return u.Kind, u.Settings, true
+						return u.Kind, absFiles(u, dir), true
+					} else if u != nil {
+						return u.Kind, nil, true // its settings are in error, reported
 					}
 				}
 			}

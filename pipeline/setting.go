@@ -93,6 +93,12 @@ type Setting struct {
 	Fields []Setting
 	// Example is an example value shown by `runpipe stages`.
 	Example any
+	// Words, for an Int or Float setting, are strings the value may be
+	// instead of a number, such as "from-file" for a scaling factor read
+	// from a model file. The Range does not apply to them. The settings
+	// struct field of such a setting has type any: it receives an int64
+	// or float64, or one of the words.
+	Words []string
 	// Block, for a String setting, names a file-level [Block] whose
 	// entries the value may also name (beside the OneOf values): a task
 	// declared in the file's `tasks:` block. The entry named is given to
@@ -160,6 +166,9 @@ func fmtNum(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 // TypeString describes the setting's type for documentation, e.g.
 // "list of float" or "map of int".
 func (s *Setting) TypeString() string {
+	if len(s.Words) > 0 {
+		return s.Type.String() + " or " + strings.Join(s.Words, " or ")
+	}
 	switch s.Type {
 	case List, Map:
 		if s.Elem != nil {
@@ -205,6 +214,9 @@ func validateSetting(s *Setting, path string) error {
 	}
 	if s.Range != nil && s.Type != Int && s.Type != Float && s.Type != Duration {
 		return fmt.Errorf("setting %s: Range set on a %v", path, s.Type)
+	}
+	if len(s.Words) > 0 && s.Type != Int && s.Type != Float {
+		return fmt.Errorf("setting %s: Words set on a %v", path, s.Type)
 	}
 	for i, v := range s.OneOf {
 		n, err := normalize(v)
@@ -352,6 +364,12 @@ func checkValue(s *Setting, v any) (any, string) {
 	if v == nil {
 		return nil, fmt.Sprintf("want %s, got null", s.TypeString())
 	}
+	if w, isStr := v.(string); isStr && len(s.Words) > 0 && (s.Type == Int || s.Type == Float) {
+		if slices.Contains(s.Words, w) {
+			return w, ""
+		}
+		return nil, fmt.Sprintf("want %s, got %s%s", s.TypeString(), describe(v), didYouMean(w, s.Words))
+	}
 	var out any
 	switch s.Type {
 	case Int:
@@ -370,7 +388,7 @@ func checkValue(s *Setting, v any) (any, string) {
 			}
 			return nil, "want int, got " + describe(v)
 		default:
-			return nil, "want int, got " + describe(v)
+			return nil, "want " + s.TypeString() + ", got " + describe(v)
 		}
 	case Float:
 		switch x := v.(type) {
@@ -379,7 +397,7 @@ func checkValue(s *Setting, v any) (any, string) {
 		case float64:
 			out = x
 		default:
-			return nil, "want float, got " + describe(v)
+			return nil, "want " + s.TypeString() + ", got " + describe(v)
 		}
 	case String, File:
 		x, ok := v.(string)

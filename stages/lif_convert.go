@@ -2,6 +2,7 @@ package stages
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 
@@ -19,7 +20,7 @@ import (
 
 var (
 	convertModel   = pipeline.ValueInput[*rate.Model]("model", "the rate model to convert")
-	convertLambda  = pipeline.ValueInput[float64]("lambda", "the scaling factor λ")
+	convertLambda  = pipeline.ValueInput[float64]("lambda", "the scaling factor λ (a lambda-search's best), unless the lambda setting gives it").Optional()
 	convertTask    = pipeline.ValueInput[items.TaskSpec]("task", "the task whose trials are simulated, or whose rule scores the stimuli").Optional()
 	convertStimuli = pipeline.ValueInput[*items.Stimuli]("stimuli", "stimuli to simulate instead of the task's trials (stimulus-file)").Optional()
 	convertSpikes  = pipeline.StreamOutput[*sinks.SpikeRows]("spikes", "spike events (trial, neuron, step, t), one batch per trial")
@@ -41,6 +42,7 @@ type convertSettings struct {
 	Workers     int   `pipeline:"workers"`
 	OutputEvery int   `pipeline:"output_every"`
 
+	Lambda any             `pipeline:"lambda"`
 	Neuron *neuronSettings `pipeline:"neuron"`
 
 	MemoryLimitGB float64 `pipeline:"memory_limit_gb"`
@@ -65,7 +67,10 @@ func init() {
 			"trial i simulates stimulus i mod K of the K stimuli, with the noise seed of\n" +
 			"trial i of the task stream, and is scored by the task's rule only when a task\n" +
 			"is connected and the stimulus has a label (unscored trials: correct false;\n" +
-			"evaluate refuses them). One of task and stimuli must be connected. The\n" +
+			"evaluate refuses them). One of task and stimuli must be connected. λ comes\n" +
+			"from the lambda input or the lambda setting (a number, or from-file: the\n" +
+			"model file's opt_scaling_factor, as the reference converts a searched model\n" +
+			"later; no search stage needed). The\n" +
 			"spiking unit is `neuron` (the reference's LIF unit by default); its values go\n" +
 			"into the metadata of the streamed tables (neuron.*) and the trials.\n" +
 			"Headlines: trials, n_spikes, accuracy (of the scored trials).",
@@ -78,6 +83,8 @@ func init() {
 			{Name: "workers", Type: pipeline.Int, Default: 0, Range: pipeline.AtLeast(0), Doc: "trials simulated in parallel (0: one per core); results do not depend on it"},
 			{Name: "output_every", Type: pipeline.Int, Default: DefaultOutputEvery, Range: pipeline.AtLeast(1),
 				Doc: "sample the output every this many LIF steps (20: 1 ms at d = 1; 1: every step)"},
+			{Name: "lambda", Type: pipeline.Float, Range: pipeline.Above(0), Words: []string{lambdaFromFile},
+				Doc: "the scaling factor λ, instead of the lambda input: a number, or from-file for the model file's opt_scaling_factor (the model from load-mat)"},
 			neuronSetting(),
 			pipeline.MemoryLimitSetting(),
 		},
@@ -95,6 +102,21 @@ pipelines:
         in: {model: model.model, lambda: lambda.best, task: task.task}
         with: {trials: 100, seed: 1, output_every: 20}
       spikes:  {kind: parquet, in: {rows: convert.spikes}, with: {path: spikes.parquet}}
+`}, {Title: "convert a searched model file at its own λ (opt_scaling_factor), without a search", YAML: `
+version: 1
+pipelines:
+  p:
+    params: {model: testdata/models/gonogo_ref1.mat}
+    stages:
+      model:   {kind: load-mat, with: {path: ${model}}}
+      task:    {kind: task, with: {task: go-nogo}}
+      search:  {kind: lambda-search, in: {model: model.model, task: task.task}, with: {factors: [25, 30], trials: 10, model_file: searched.mat}}
+  later:
+    params: {model: searched.mat}
+    stages:
+      model:   {kind: load-mat, with: {path: ${model}}}
+      task:    {kind: task, with: {task: go-nogo}}
+      convert: {kind: lif-convert, in: {model: model.model, task: task.task}, with: {lambda: from-file, trials: 10}}
 `}},
 	}, newLIFConvert)
 }
@@ -106,6 +128,32 @@ func newLIFConvert(s convertSettings) (pipeline.Stage, error) {
 	}
 	return &lifConvert{s: s, neuron: nr}, nil
 }
+
+// lambdaFromFile is the lambda setting that takes the model file's
+// opt_scaling_factor.
+const lambdaFromFile = "from-file"
+
+// lambda returns the scaling factor: the lambda setting's, the model
+// file's, or the lambda input's.
+func (c *lifConvert) lambda(ctx context.Context, job *pipeline.Job, m *rate.Model) (float64, error) {
+	switch l := c.s.Lambda.(type) {
+	case float64:
+		return l, nil
+	case string: // lambdaFromFile
+		if !(m.OptScalingFactor > 0) {
+			return 0, fmt.Errorf("lambda: from-file: the model has no opt_scaling_factor (%s)", noFactorHint)
+		}
+		return m.OptScalingFactor, nil
+	}
+	l, err := convertLambda.Receive(ctx, job)
+	if errors.Is(err, pipeline.ErrNotConnected) {
+		return 0, errors.New("no λ: connect the lambda input or give the lambda setting")
+	}
+	return l, err
+}
+
+// noFactorHint says how to get a model file with an opt_scaling_factor.
+const noFactorHint = "a file written by a λ search has one: lambda-search's model_lambda.mat, or the reference's lambda_grid_search; or give lambda a number"
 
 type lifConvert struct {
 	s      convertSettings
@@ -135,7 +183,7 @@ func (c *lifConvert) Run(ctx context.Context, job *pipeline.Job) error {
 	if err != nil {
 		return err
 	}
-	lambda, err := convertLambda.Receive(ctx, job)
+	lambda, err := c.lambda(ctx, job, m)
 	if err != nil {
 		return err
 	}

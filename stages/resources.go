@@ -1,10 +1,12 @@
 package stages
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
 	"github.com/spikernn/spikernn/items"
+	"github.com/spikernn/spikernn/matfile"
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/spiking"
 	"github.com/spikernn/spikernn/tasks"
@@ -86,7 +88,45 @@ func checkSampling(upstream func(string) (string, map[string]any, bool), downsam
 
 // Check implements pipeline.Checker.
 func (c *lifConvert) Check(upstream func(string) (string, map[string]any, bool)) error {
+	if err := c.checkLambda(upstream); err != nil {
+		return err
+	}
 	return checkSampling(upstream, c.s.Downsample, c.s.OutputEvery, c.s.MemoryLimitGB)
+}
+
+// checkLambda refuses a λ given twice or not at all, and lambda: from-file
+// for a model that does not come from a file holding an
+// opt_scaling_factor.
+func (c *lifConvert) checkLambda(upstream func(string) (string, map[string]any, bool)) error {
+	_, _, wired := upstream("lambda")
+	switch {
+	case wired && c.s.Lambda != nil:
+		return errors.New("λ given twice: by the lambda input and the lambda setting; keep one")
+	case !wired && c.s.Lambda == nil:
+		return errors.New("no λ: connect the lambda input (a lambda-search's best) or give the lambda setting (a number, or from-file)")
+	case c.s.Lambda != lambdaFromFile:
+		return nil
+	}
+	kind, set, ok := upstream("model")
+	if !ok {
+		return nil
+	}
+	if kind != "load-mat" {
+		return fmt.Errorf("lambda: from-file reads the model file's opt_scaling_factor, but the model comes from a %s stage, not load-mat", kind)
+	}
+	path, _ := set["path"].(string)
+	f, err := matfile.Open(path)
+	if err != nil {
+		return nil // load-mat reports it
+	}
+	v, err := f.Var("opt_scaling_factor")
+	if err != nil {
+		return fmt.Errorf("lambda: from-file: %s has no opt_scaling_factor (%s)", path, noFactorHint)
+	}
+	if xs, err := v.Float64s(); err != nil || len(xs) != 1 || !(xs[0] > 0) || math.IsInf(xs[0], 0) {
+		return fmt.Errorf("lambda: from-file: %s: opt_scaling_factor is %v, not a scaling factor > 0 (a λ search that did not finish writes NaN; %s)", path, v, noFactorHint)
+	}
+	return nil
 }
 
 // Check implements pipeline.Checker.
