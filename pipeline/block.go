@@ -45,6 +45,9 @@ type Block struct {
 	Level BlockLevel
 	// Summary is a one-line description.
 	Summary string
+	// Doc, when not empty, documents the block's value (its fields and
+	// forms), for runpipe stages.
+	Doc string
 	// Check, when not nil, is called by Lint and Compile for every
 	// occurrence of the block, with the file, the pipeline (nil for a
 	// FileBlock) and the block's value; the problems it returns are

@@ -35,6 +35,7 @@ func init() {
 		Name:    BlockName,
 		Level:   pipeline.PipelineBlock,
 		Summary: "run the pipeline over a matrix of param values, one point per combination (package sweep)",
+		Doc:     blockDoc,
 		Check: func(c *pipeline.Config, p *pipeline.PipelineConfig, v *pipeline.FileValue) pipeline.Diagnostics {
 			params := map[string]any{}
 			for _, prm := range p.Params {
@@ -45,6 +46,22 @@ func init() {
 		},
 	})
 }
+
+// blockDoc documents the sweep block for runpipe stages.
+var blockDoc = fmt.Sprintf(`sweep:
+  axes:                       # one axis per param of the pipeline, in this order
+    N: [100, 200]             # a list of values (any param type: taus: [[4, 10], [4, 20]])
+    seed: {from: 1, to: 20}   # a range, step 1 unless step: is given; ${param} allowed
+    model: {files: "models/*.mat"}  # every file the glob matches (relative to the file)
+  exclude: [{N: 100, seed: 3}]      # drop the points that match every value given
+  include: [{N: 400, seed: 1}]      # a point of its own; or, with params that are not axes,
+                                    # those values added to the points its axis values match
+Every combination of the axes' values is a point: a full run of the pipeline with those
+params, in <workspace>/<pipeline>/<point>/, named by its values in axis order
+(N=200,seed=3). runpipe run runs the points that are not up to date (--jobs at once,
+--shard I/N for a deterministic part), runpipe status counts them, runpipe aggregate
+writes sweep.parquet, sweep_lambda.parquet and the figures. A matrix of more than
+%d points is refused unless --max-points is raised.`, DefaultMaxPoints)
 
 // A Matrix is a sweep block resolved against a pipeline's params: its axes
 // and its points.

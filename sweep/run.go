@@ -49,6 +49,20 @@ type RunOptions struct {
 	Progress io.Writer
 	// LogLevel is the level of the point's logs written to its run.log.
 	LogLevel slog.Level
+	// Monitor, when not nil, follows the run (a progress display).
+	Monitor Monitor
+}
+
+// A Monitor follows a sweep run; its methods may be called from several
+// goroutines at once.
+type Monitor interface {
+	// Planned is called once, before any point starts, with the number
+	// of points that will run (those not up to date).
+	Planned(toRun int)
+	// PointStarted is called when a point takes its core slot.
+	PointStarted(pr *PointRun)
+	// PointFinished is called when a point that started has ended.
+	PointFinished(r *PointResult)
 }
 
 // Point statuses of a [PointResult].
@@ -151,22 +165,31 @@ func (s *Sweep) Run(ctx context.Context, points []*PointRun, opts RunOptions) (*
 		}
 	}
 	prog.total = len(todo)
+	if opts.Monitor != nil {
+		opts.Monitor.Planned(len(todo))
+	}
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	for _, i := range todo {
 		r := res.Points[i]
-		mu.Lock()
-		stop := failed && opts.StopOnFailure
-		mu.Unlock()
-		if stop || ctx.Err() != nil {
-			r.Status, r.Err = StatusCancelled, cmpErr(ctx.Err(), errors.New("not started: an earlier point failed"))
-			continue
-		}
 		if err := lim.Acquire(ctx); err != nil {
 			r.Status, r.Err = StatusCancelled, err
 			continue
 		}
+		// Checked once the slot is held: the point that held it may just
+		// have failed.
+		mu.Lock()
+		stop := failed && opts.StopOnFailure
+		mu.Unlock()
+		if stop || ctx.Err() != nil {
+			lim.Release()
+			r.Status, r.Err = StatusCancelled, cmpErr(ctx.Err(), errors.New("not started: an earlier point failed"))
+			continue
+		}
 		wg.Add(1)
+		if opts.Monitor != nil {
+			opts.Monitor.PointStarted(r.Point)
+		}
 		go func() {
 			defer wg.Done()
 			defer lim.Release()
@@ -177,6 +200,9 @@ func (s *Sweep) Run(ctx context.Context, points []*PointRun, opts RunOptions) (*
 			}
 			mu.Unlock()
 			prog.finished(r)
+			if opts.Monitor != nil {
+				opts.Monitor.PointFinished(r)
+			}
 		}()
 	}
 	wg.Wait()

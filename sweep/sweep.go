@@ -77,23 +77,11 @@ func Has(c *pipeline.Config, name string) bool {
 // point's pipeline. Problems, in the file or in any point, are returned as
 // [pipeline.Diagnostics] and nothing is written.
 func Load(env *pipeline.Environment, c *pipeline.Config, opts Options) (*Sweep, error) {
-	base, err := env.Compile(c, opts.CompileOptions)
+	base, m, err := loadMatrix(env, c, opts)
 	if err != nil {
 		return nil, err
 	}
 	p := c.Pipeline(base.Pipeline)
-	v := p.Block(BlockName)
-	if v == nil {
-		return nil, fmt.Errorf("sweep: pipeline %s has no sweep block", base.Pipeline)
-	}
-	maxPoints := opts.MaxPoints
-	if maxPoints <= 0 {
-		maxPoints = DefaultMaxPoints
-	}
-	m, ds := parse(c, p, v, base.Params, maxPoints)
-	if len(ds) > 0 {
-		return nil, ds
-	}
 	var d diags
 	for _, s := range opts.Set {
 		name, _, _ := strings.Cut(s, "=")
@@ -142,6 +130,35 @@ func Load(env *pipeline.Environment, c *pipeline.Config, opts Options) (*Sweep, 
 		return nil, d.ds
 	}
 	return s, nil
+}
+
+// LoadMatrix resolves the sweep block of the selected pipeline against its
+// params after --set, without compiling the points: it is what Load
+// checks first, cheaply (runpipe lint counts the points with it).
+func LoadMatrix(env *pipeline.Environment, c *pipeline.Config, opts Options) (*Matrix, error) {
+	_, m, err := loadMatrix(env, c, opts)
+	return m, err
+}
+
+func loadMatrix(env *pipeline.Environment, c *pipeline.Config, opts Options) (*pipeline.Graph, *Matrix, error) {
+	base, err := env.Compile(c, opts.CompileOptions)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := c.Pipeline(base.Pipeline)
+	v := p.Block(BlockName)
+	if v == nil {
+		return nil, nil, fmt.Errorf("sweep: pipeline %s has no sweep block", base.Pipeline)
+	}
+	maxPoints := opts.MaxPoints
+	if maxPoints <= 0 {
+		maxPoints = DefaultMaxPoints
+	}
+	m, ds := parse(c, p, v, base.Params, maxPoints)
+	if len(ds) > 0 {
+		return nil, nil, ds
+	}
+	return base, m, nil
 }
 
 func asDiagnostics(err error, ds *pipeline.Diagnostics) bool {

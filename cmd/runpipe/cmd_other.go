@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spikernn/spikernn/pipeline"
+	"github.com/spikernn/spikernn/sweep"
 )
 
 func cmdLint(args []string, stdout, stderr io.Writer) int {
@@ -39,7 +40,36 @@ func cmdLint(args []string, stdout, stderr io.Writer) int {
 	for _, p := range cfg.Pipelines {
 		stages += len(p.Stages)
 	}
+	// A sweep's points are compiled too: a value an axis gives a param
+	// may be one a stage refuses.
+	var sweeps []string
+	for _, p := range cfg.Pipelines {
+		if !sweep.Has(cfg, p.Name) {
+			continue
+		}
+		s, err := sweep.Load(pipeline.Default(), cfg, sweep.Options{CompileOptions: pipeline.CompileOptions{Pipeline: p.Name}})
+		var ds pipeline.Diagnostics
+		switch {
+		case errors.As(err, &ds) && len(ds) == 1 && strings.Contains(ds[0].Msg, "--max-points"):
+			sweeps = append(sweeps, fmt.Sprintf("  sweep %s: %s", p.Name, ds[0].Msg))
+		case err != nil:
+			fmt.Fprintln(stderr, err)
+			if len(ds) > 0 {
+				fmt.Fprintf(stderr, "%d problem(s)\n", len(ds))
+			}
+			return exitUsage
+		default:
+			var axes []string
+			for _, ax := range s.Matrix.Axes {
+				axes = append(axes, fmt.Sprintf("%s (%d)", ax.Name, len(ax.Values)))
+			}
+			sweeps = append(sweeps, fmt.Sprintf("  sweep %s: %d points over %s", p.Name, len(s.Points), strings.Join(axes, " × ")))
+		}
+	}
 	fmt.Fprintf(stdout, "%s: ok (%d pipelines, %d stages)\n", ff.file, len(cfg.Pipelines), stages)
+	for _, l := range sweeps {
+		fmt.Fprintln(stdout, l)
+	}
 	return exitOK
 }
 
@@ -82,7 +112,28 @@ func cmdStages(args []string, stdout, stderr io.Writer) int {
 			env.WriteDoc(stdout, spec)
 		}
 	}
+	if len(pos) == 0 {
+		writeBlocks(stdout, env)
+	}
 	return exitOK
+}
+
+// writeBlocks lists the registered blocks: the fields of the file that
+// packages other than the runner read.
+func writeBlocks(w io.Writer, env *pipeline.Environment) {
+	for _, level := range []pipeline.BlockLevel{pipeline.FileBlock, pipeline.PipelineBlock} {
+		for _, b := range env.Blocks(level) {
+			fmt.Fprintf(w, "\n# block %s: a field of the %s: %s\n", b.Name, level, b.Summary)
+			if b.Doc != "" {
+				fmt.Fprintf(w, "\n%s\n", indent(b.Doc, "    "))
+			}
+		}
+	}
+}
+
+// indent prefixes every line of s.
+func indent(s, prefix string) string {
+	return prefix + strings.ReplaceAll(s, "\n", "\n"+prefix)
 }
 
 // groupDocs say what the kinds of each group do, for the headings of

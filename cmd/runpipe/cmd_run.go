@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/spikernn/spikernn/pipeline"
+	"github.com/spikernn/spikernn/sweep"
 )
 
 // selFlags are the stage selection flags.
@@ -41,11 +42,19 @@ func (s *selFlags) selection() pipeline.Selection {
 
 func cmdRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run", "[flags]", "Lints the file, plans the pipeline (every stage that is not up to date runs;\n"+
-		"the plan says why) and runs it, then prints each stage's status, time and\nheadline figures and where the output files are.", stderr)
+		"the plan says why) and runs it, then prints each stage's status, time and\nheadline figures and where the output files are.\n\n"+
+		"On a sweep (a pipeline with a sweep: block) it runs every point that is not\n"+
+		"up to date, each as its own pipeline run in <workspace>/<pipeline>/<point>/,\n"+
+		"--jobs at once under one core budget shared with the parallel trials inside\n"+
+		"the points; a failed point does not stop the others (exit code 1 after they\n"+
+		"ran). Then it aggregates the finished points (see runpipe aggregate).", stderr)
 	var ff fileFlags
 	ff.register(fs, true)
 	var sf selFlags
 	sf.register(fs)
+	jobs := fs.Int("jobs", 0, "core slots of the run (`J`, default all cores): the sweep's points at once and the parallel trials inside them share them")
+	var swf sweepRunFlags
+	swf.register(fs)
 	dryRun := fs.Bool("dry-run", false, "print the plan and exit without running")
 	wait := fs.Duration("wait", 0, "if another run holds the workspace, wait up to this `duration` (0: fail at once)")
 	progress := fs.String("progress", progressAuto, "progress display `mode`: auto (bars on a terminal, else lines), bar, plain or none")
@@ -64,8 +73,15 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "runpipe run: --progress %q: want auto, bar, plain or none\n", *progress)
 		return exitUsage
 	}
-	g, code := ff.load(stderr)
-	if g == nil {
+	if *jobs < 0 || (*jobs == 0 && flagSet(fs.Visit, "jobs")) {
+		fmt.Fprintf(stderr, "runpipe run: --jobs %d: want at least 1\n", *jobs)
+		return exitUsage
+	}
+	if !checkMaxPoints(fs, swf.maxPoints, stderr) {
+		return exitUsage
+	}
+	cfg, code := parseFile(ff.file, stderr)
+	if cfg == nil {
 		return code
 	}
 
@@ -75,6 +91,25 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		<-ctx.Done()
 		stop() // a second Ctrl-C kills at once
 	}()
+
+	if sweep.Has(cfg, ff.pipeline) {
+		if flagSet(fs.Visit, "wait") {
+			fmt.Fprintf(stderr, "runpipe run: --wait: not for a sweep (every point has its own lock; a point another run holds is reported busy)\n")
+			return exitUsage
+		}
+		return runSweep(ctx, cfg, &sweepRun{ff: &ff, sf: swf, sel: sf.selection(), jobs: *jobs,
+			dryRun: *dryRun, progress: *progress, verbose: *verbose}, stdout, stderr)
+	}
+	g, code := ff.compile(cfg, stderr)
+	if g == nil {
+		return code
+	}
+	for _, name := range swf.names() {
+		if flagSet(fs.Visit, name) {
+			fmt.Fprintf(stderr, "runpipe run: --%s: pipeline %s is not a sweep (it has no sweep: block)\n", name, g.Pipeline)
+			return exitUsage
+		}
+	}
 
 	if *dryRun {
 		plan, err := g.Plan(sf.selection())
@@ -114,7 +149,19 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(mon.logWriter(), &slog.HandlerOptions{Level: level}))
-	res, err := plan.Execute(ctx, pipeline.ExecOptions{Logger: logger, Monitor: mon})
+	var lim *pipeline.Limiter
+	if *jobs > 0 {
+		// The run holds the first slot; the stages' parallel trials beyond
+		// their first take the others.
+		lim = pipeline.NewLimiter(*jobs)
+		if err := lim.Acquire(ctx); err != nil {
+			mon.close()
+			fmt.Fprintln(stderr, "runpipe: interrupted")
+			return exitInterrupted
+		}
+		defer lim.Release()
+	}
+	res, err := plan.Execute(ctx, pipeline.ExecOptions{Logger: logger, Monitor: mon, Limiter: lim})
 	mon.close()
 	if res != nil {
 		printSummary(stdout, g, res, time.Since(start))

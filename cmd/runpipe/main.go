@@ -32,6 +32,8 @@ func commands() []command {
 	return []command{
 		{"run", "run a pipeline (only what changed)", cmdRun},
 		{"submit", "submit a sweep's points to a cluster (Slurm)", cmdSubmit},
+		{"status", "count a sweep's points done, running, failed and pending", cmdStatus},
+		{"aggregate", "write a sweep's tables and figures from its finished points", cmdAggregate},
 		{"lint", "check a pipeline file", cmdLint},
 		{"stages", "list the stage kinds with their ports and settings", cmdStages},
 		{"graph", "print a pipeline's graph as Mermaid or DOT", cmdGraph},
@@ -68,7 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "runpipe runs the pipelines declared in pipelines.yaml.\n\nUsage:\n  runpipe COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-7s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, "\nRun runpipe help COMMAND (or runpipe COMMAND --help) for a command's flags.\n"+
 		"Exit codes: 0 ok, 1 run failed, 2 usage or lint error, 130 interrupted.\n")
@@ -182,6 +184,12 @@ func (f *fileFlags) load(stderr io.Writer) (*pipeline.Graph, int) {
 	if cfg == nil {
 		return nil, code
 	}
+	return f.compile(cfg, stderr)
+}
+
+// compile compiles the selected pipeline of cfg, printing problems; it
+// returns the graph or an exit code.
+func (f *fileFlags) compile(cfg *pipeline.Config, stderr io.Writer) (*pipeline.Graph, int) {
 	g, err := pipeline.Default().Compile(cfg, pipeline.CompileOptions{Pipeline: f.pipeline, Set: f.sets})
 	if err != nil {
 		fmt.Fprintln(stderr, err)

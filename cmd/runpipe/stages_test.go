@@ -7,7 +7,7 @@ import (
 
 // TestStagesGroups checks that `runpipe stages` lists the kinds under the
 // headings of their groups, sources first, and every kind of spikernn
-// under its own.
+// under its own, then the blocks (the sweep block documented).
 func TestStagesGroups(t *testing.T) {
 	code, out, errOut := runpipe("stages")
 	if code != exitOK {
@@ -18,6 +18,13 @@ func TestStagesGroups(t *testing.T) {
 		"stages":  {"train-rate", "lambda-search", "lif-convert", "evaluate", "test-scale"},
 		"sinks":   {"export-mat", "parquet", "arrow", "summary", "plot", "test-write"},
 	}
+	kinds, blocks, _ := strings.Cut(out, "\n# block ")
+	for _, want := range []string{"sweep: a field of the pipeline: run the pipeline over a matrix", "seed: {from: 1, to: 20}", "--max-points"} {
+		if !strings.Contains(blocks, want) {
+			t.Errorf("runpipe stages: the blocks after the kinds lack %q:\n%s", want, blocks)
+		}
+	}
+	out = kinds
 	sections := strings.Split(out, "\n# ")
 	if len(sections) != 3 || !strings.HasPrefix(out, "# sources: ") ||
 		!strings.HasPrefix(sections[1], "stages: ") || !strings.HasPrefix(sections[2], "sinks: ") {
