@@ -175,7 +175,7 @@ func parse(c *pipeline.Config, p *pipeline.PipelineConfig, v *pipeline.FileValue
 			d.add(pos, "%s: axis %q names no param of pipeline %s%s (params: %s)", where, name, p.Name, pipeline.DidYouMean(name, paramNames), listOrNone(paramNames))
 			continue
 		}
-		if ax := readAxis(c, name, pos, axesMap.Values[name], &d); ax != nil {
+		if ax := readAxis(c, where, name, pos, axesMap.Values[name], &d); ax != nil {
 			m.Axes = append(m.Axes, ax)
 		}
 	}
@@ -434,8 +434,8 @@ func entriesOf(v *pipeline.FileValue, where string, d *diags) []entryMap {
 }
 
 // readAxis reads one axis: a list, a range or files.
-func readAxis(c *pipeline.Config, name string, pos pipeline.Pos, v *pipeline.FileValue, d *diags) *Axis {
-	where := "sweep axis " + name
+func readAxis(c *pipeline.Config, sweepWhere, name string, pos pipeline.Pos, v *pipeline.FileValue, d *diags) *Axis {
+	where := sweepWhere + " axis " + name
 	ax := &Axis{Name: name, Pos: pos}
 	switch x := v.V.(type) {
 	case []*pipeline.FileValue:
