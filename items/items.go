@@ -115,6 +115,16 @@ type LambdaSearch struct {
 	// the spiking network's accuracy at each.
 	Factors  []float64 `json:"factors"`
 	Accuracy []float64 `json:"accuracy"`
+	// Lower and Upper are the accuracies' 95 % Wilson intervals, and
+	// FactorTrials the number of trials scored at each factor (all
+	// Trials for a grid; fewer for a factor a race stopped early).
+	Lower        []float64 `json:"accuracy_lo,omitempty"`
+	Upper        []float64 `json:"accuracy_hi,omitempty"`
+	FactorTrials []int     `json:"factor_trials,omitempty"`
+	// TrialsRun is the number of trials the search simulated (not those
+	// resumed); Strategy is "grid" or "race".
+	TrialsRun int    `json:"trials_run,omitempty"`
+	Strategy  string `json:"strategy,omitempty"`
 	// Best is the first factor with the highest accuracy, BestIndex its
 	// index in Factors.
 	Best      float64 `json:"best"`

@@ -83,6 +83,9 @@ type Lambda struct {
 	Factors, Accuracy []float64
 	// Best is the chosen factor (the first maximum).
 	Best float64
+	// Lower and Upper, when set, are the accuracies' 95 % intervals,
+	// drawn as error bars.
+	Lower, Upper []float64
 	// Trials is the number of trials per factor, shown in the title.
 	Trials int
 	// Reference optionally holds another accuracy curve over the same
@@ -107,6 +110,19 @@ func LambdaFigure(path string, l Lambda) error {
 		return err
 	}
 	pn.add("accuracy", ln, sc)
+	if len(l.Lower) == len(l.Factors) && len(l.Upper) == len(l.Factors) {
+		bars := make(errPoints, len(l.Factors))
+		for i := range bars {
+			bars[i] = errPoint{x: l.Factors[i], y: l.Accuracy[i], lo: l.Accuracy[i] - l.Lower[i], hi: l.Upper[i] - l.Accuracy[i]}
+		}
+		eb, err := plotter.NewYErrorBars(bars)
+		if err != nil {
+			return err
+		}
+		eb.Color = ColorI
+		eb.CapWidth = vg.Points(4)
+		pn.add("", eb) // described in the caption
+	}
 	if len(l.Reference) == len(l.Factors) {
 		rl, err := line(l.Factors, l.Reference, colorGrey, vg.Points(1))
 		if err != nil {
@@ -136,6 +152,17 @@ func LambdaFigure(path string, l Lambda) error {
 	pn.p.X.Min, pn.p.X.Max = pad(lo, hi, 0.04)
 	pn.p.Y.Min, pn.p.Y.Max = 0, 1.05
 	return render(path, pn)
+}
+
+// errPoint is a point with asymmetric vertical errors, and errPoints
+// their plotter.XYer and plotter.YErrorer.
+type errPoint struct{ x, y, lo, hi float64 }
+type errPoints []errPoint
+
+func (e errPoints) Len() int                    { return len(e) }
+func (e errPoints) XY(i int) (float64, float64) { return e[i].x, e[i].y }
+func (e errPoints) YError(i int) (float64, float64) {
+	return e[i].lo, e[i].hi
 }
 
 // Trace is an output trace averaged over the trials of one condition.

@@ -94,6 +94,9 @@ func TestFigures(t *testing.T) {
 		Accuracy: []float64{0.77, 0.81, 0.89, 0.88, 0.74, 0.69, 0.70, 0.56, 0.21, 0.16, 0.28, 0.45},
 		Best:     30, Trials: 100,
 	}
+	for _, a := range lam.Accuracy { // roughly the 95 % intervals of 100 trials
+		lam.Lower, lam.Upper = append(lam.Lower, a-0.09), append(lam.Upper, min(1, a+0.07))
+	}
 	if err := LambdaFigure(filepath.Join(dir, "lambda.png"), lam); err != nil {
 		t.Fatal(err)
 	}

@@ -44,10 +44,25 @@ type Summary struct {
 	// LambdaAccuracy maps each factor searched (formatted with %g) to
 	// the spiking network's accuracy.
 	LambdaAccuracy map[string]float64 `json:"lambda_accuracy"`
+	// LambdaCI maps each factor searched to its accuracy's 95 % Wilson
+	// interval [lo, hi], and LambdaTrials to its number of trials.
+	LambdaCI     map[string][2]float64 `json:"lambda_accuracy_ci,omitempty"`
+	LambdaTrials map[string]int        `json:"lambda_trials,omitempty"`
+	// SearchAccuracy is the λ search's accuracy at BestLambda, with its
+	// 95 % interval: the maximum over the factors, so optimistic; the
+	// conversion's LIFAccuracy re-scores BestLambda on fresh trials.
+	// SearchTrialsRun is the number of trials the search simulated and
+	// SearchStrategy its strategy (grid or race).
+	SearchAccuracy  float64    `json:"search_accuracy,omitempty"`
+	SearchCI        [2]float64 `json:"search_accuracy_ci,omitzero"`
+	SearchTrialsRun int        `json:"search_trials_run,omitempty"`
+	SearchStrategy  string     `json:"search_strategy,omitempty"`
 	// LIFAccuracy is the spiking network's accuracy at BestLambda over the
 	// conversion trials, and LIFAccuracyBy the same per condition.
 	LIFAccuracy   float64            `json:"lif_accuracy"`
 	LIFAccuracyBy map[string]float64 `json:"lif_accuracy_by_condition,omitempty"`
+	// LIFCI is LIFAccuracy's 95 % Wilson interval.
+	LIFCI [2]float64 `json:"lif_accuracy_ci,omitzero"`
 	// LIFTrials is the number of conversion trials.
 	LIFTrials int `json:"lif_trials"`
 	// NSpikes is the total number of spikes over the conversion trials.
@@ -160,8 +175,23 @@ func (r *Report) headline() [][2]string {
 		{"rate accuracy", fmt.Sprintf("%.2f", s.RateAccuracy)},
 		{"rate eval loss", fmt.Sprintf("%.3f", s.RateLoss)},
 		{"best λ", strconv.FormatFloat(s.BestLambda, 'g', -1, 64)},
-		{"LIF accuracy at best λ", fmt.Sprintf("%.2f (%d trials)", s.LIFAccuracy, s.LIFTrials)},
 	}
+	if s.SearchCI != [2]float64{} {
+		n := ""
+		if t, ok := s.LambdaTrials[strconv.FormatFloat(s.BestLambda, 'g', -1, 64)]; ok {
+			n = fmt.Sprintf(", %d trials", t)
+		}
+		rows = append(rows, [2]string{"λ search accuracy at best λ (the maximum: optimistic)",
+			fmt.Sprintf("%.2f [%.2f, %.2f]%s", s.SearchAccuracy, s.SearchCI[0], s.SearchCI[1], n)})
+	}
+	if s.SearchTrialsRun > 0 {
+		rows = append(rows, [2]string{"λ search trials run", fmt.Sprintf("%d (%s)", s.SearchTrialsRun, s.SearchStrategy)})
+	}
+	lif := fmt.Sprintf("%.2f (%d trials)", s.LIFAccuracy, s.LIFTrials)
+	if s.LIFCI != [2]float64{} {
+		lif = fmt.Sprintf("%.2f [%.2f, %.2f] (%d fresh trials)", s.LIFAccuracy, s.LIFCI[0], s.LIFCI[1], s.LIFTrials)
+	}
+	rows = append(rows, [2]string{"LIF accuracy at best λ, re-scored", lif})
 	for _, c := range slices.Sorted(maps.Keys(s.LIFAccuracyBy)) {
 		rows = append(rows, [2]string{"LIF accuracy, " + c, fmt.Sprintf("%.2f", s.LIFAccuracyBy[c])})
 	}
@@ -189,6 +219,12 @@ func (r *Report) lambdaRows() [][2]string {
 	rows := make([][2]string, len(keys))
 	for i, k := range keys {
 		rows[i] = [2]string{k, fmt.Sprintf("%.2f", r.Summary.LambdaAccuracy[k])}
+		if ci, ok := r.Summary.LambdaCI[k]; ok {
+			rows[i][1] += fmt.Sprintf(" [%.2f, %.2f]", ci[0], ci[1])
+		}
+		if n, ok := r.Summary.LambdaTrials[k]; ok {
+			rows[i][1] += fmt.Sprintf(" (%d)", n)
+		}
 	}
 	return rows
 }
@@ -205,7 +241,7 @@ func (r *Report) Markdown() string {
 		b.WriteString("\n")
 	}
 	if rows := r.lambdaRows(); len(rows) > 0 {
-		b.WriteString("## Scaling factor search\n\n| λ | accuracy |\n|---|---|\n")
+		b.WriteString("## Scaling factor search\n\n| λ | accuracy [95 % Wilson interval] (trials) |\n|---|---|\n")
 		for _, row := range rows {
 			fmt.Fprintf(&b, "| %s | %s |\n", row[0], row[1])
 		}
@@ -269,7 +305,7 @@ figure{margin:2em 0}figcaption{color:#555;font-size:.95em}
 	}
 	if rows := r.lambdaRows(); len(rows) > 0 {
 		b.WriteString("<h2>Scaling factor search</h2>\n")
-		table([2]string{"λ", "accuracy"}, rows)
+		table([2]string{"λ", "accuracy [95 % Wilson interval] (trials)"}, rows)
 	}
 	if len(r.Figures) > 0 {
 		b.WriteString("<h2>Figures</h2>\n")

@@ -23,7 +23,11 @@ func TestWriteReport(t *testing.T) {
 		Pipeline: "go-nogo", Task: "go-nogo", N: 200, Seed: 1, TrialsTrained: 1601, Converged: true,
 		RateAccuracy: 0.98, RateLoss: 3.2, BestLambda: 25,
 		LambdaAccuracy: map[string]float64{"20": 0.7, "25": 0.9, "30": 0.8},
-		LIFAccuracy:    0.91, LIFAccuracyBy: map[string]float64{"go": 0.95, "nogo": 0.87}, LIFTrials: 100,
+		LambdaCI:       map[string][2]float64{"20": {0.6, 0.78}, "25": {0.83, 0.94}, "30": {0.71, 0.87}},
+		LambdaTrials:   map[string]int{"20": 100, "25": 100, "30": 100},
+		SearchAccuracy: 0.9, SearchCI: [2]float64{0.83, 0.94}, SearchTrialsRun: 300, SearchStrategy: "grid",
+		LIFCI:       [2]float64{0.84, 0.95},
+		LIFAccuracy: 0.91, LIFAccuracyBy: map[string]float64{"go": 0.95, "nogo": 0.87}, LIFTrials: 100,
 		NSpikes: 81234, RateHzE: 4.1, RateHzI: 12.5, Seconds: map[string]float64{"train": 9.5, "lambda": 12.25},
 		Version: "test",
 	}
@@ -62,8 +66,9 @@ func TestWriteReport(t *testing.T) {
 		}
 	}
 	// Headline figures match summary.json.
-	for _, want := range []string{"| rate accuracy | 0.98 |", "| best λ | 25 |", "| LIF accuracy at best λ | 0.91 (100 trials) |",
-		"| LIF accuracy, nogo | 0.87 |", "| spikes | 81234 |", "| 30 | 0.80 |", "| lambda | 12.25 |", "| train key | `abc123` |"} {
+	for _, want := range []string{"| rate accuracy | 0.98 |", "| best λ | 25 |", "| LIF accuracy at best λ, re-scored | 0.91 [0.84, 0.95] (100 fresh trials) |",
+		"| λ search accuracy at best λ (the maximum: optimistic) | 0.90 [0.83, 0.94], 100 trials |", "| λ search trials run | 300 (grid) |",
+		"| LIF accuracy, nogo | 0.87 |", "| spikes | 81234 |", "| 30 | 0.80 [0.71, 0.87] (100) |", "| lambda | 12.25 |", "| train key | `abc123` |"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("report.md lacks %q", want)
 		}

@@ -16,7 +16,8 @@
 //	trials   TrialRows   trial int32, task string, label string, lambda float64,
 //	                     correct bool, n_spikes int64, seed int64
 //	neurons  NeuronRows  neuron int32, type string (E|I), td_ms float64
-//	lambda   LambdaRows  factor float64, trial int32, label string, correct bool, peak float64
+//	lambda   LambdaRows  factor float64, trial int32, label string, correct bool, peak float64,
+//	                     accuracy, accuracy_lo, accuracy_hi float64 (the factor's, 95 % Wilson)
 //
 // Every column is non-nullable. Rates are binned at 5 ms, one rate-model
 // step. out is float32, enough for scoring thresholds and plots (see

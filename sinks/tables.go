@@ -22,7 +22,7 @@ var (
 	)
 	lambdaSchema = mustSchema(
 		Column{"factor", Float64}, Column{"trial", Int32}, Column{"label", String}, Column{"correct", Bool},
-		Column{"peak", Float64},
+		Column{"peak", Float64}, Column{"accuracy", Float64}, Column{"accuracy_lo", Float64}, Column{"accuracy_hi", Float64},
 	)
 )
 
@@ -231,15 +231,24 @@ type LambdaRows struct {
 	Label   []string  // trial condition, e.g. "go" or "nogo"
 	Correct []bool    // whether the trial scored correct at this factor
 	Peak    []float64 // the output extreme the trial was scored on (max, or min for negative targets)
+	// The factor's accuracy over its trials and its 95 % Wilson
+	// interval, the same on every row of the factor.
+	Accuracy   []float64
+	AccuracyLo []float64
+	AccuracyHi []float64
 }
 
-// Append adds one trial of the search.
-func (r *LambdaRows) Append(factor float64, trial int32, label string, correct bool, peak float64) {
+// Append adds one trial of the search at a factor of accuracy acc and
+// 95 % interval [lo, hi].
+func (r *LambdaRows) Append(factor float64, trial int32, label string, correct bool, peak, acc, lo, hi float64) {
 	r.Factor = append(r.Factor, factor)
 	r.Trial = append(r.Trial, trial)
 	r.Label = append(r.Label, label)
 	r.Correct = append(r.Correct, correct)
 	r.Peak = append(r.Peak, peak)
+	r.Accuracy = append(r.Accuracy, acc)
+	r.AccuracyLo = append(r.AccuracyLo, lo)
+	r.AccuracyHi = append(r.AccuracyHi, hi)
 }
 
 // Name returns "lambda".
@@ -255,11 +264,12 @@ func (r *LambdaRows) Len() int { return len(r.Factor) }
 func (r *LambdaRows) Reset() {
 	clear(r.Label)
 	r.Factor, r.Trial, r.Label, r.Correct, r.Peak = r.Factor[:0], r.Trial[:0], r.Label[:0], r.Correct[:0], r.Peak[:0]
+	r.Accuracy, r.AccuracyLo, r.AccuracyHi = r.Accuracy[:0], r.AccuracyLo[:0], r.AccuracyHi[:0]
 }
 
 // Columns appends r's column slices to dst; see Table.
 func (r *LambdaRows) Columns(dst []any) []any {
-	return append(dst, r.Factor, r.Trial, r.Label, r.Correct, r.Peak)
+	return append(dst, r.Factor, r.Trial, r.Label, r.Correct, r.Peak, r.Accuracy, r.AccuracyLo, r.AccuracyHi)
 }
 
 // Compile-time checks that every table implements Table.

@@ -77,7 +77,7 @@ func sampleTables() []sampleTable {
 		}},
 		{lambda, func(b int) {
 			for i := range 9 {
-				lambda.Append(20+5*float64(b), int32(i), []string{"go", "nogo"}[i%2], i%3 == 0, float64(i)/10)
+				lambda.Append(20+5*float64(b), int32(i), []string{"go", "nogo"}[i%2], i%3 == 0, float64(i)/10, 1/3., 0.12, 0.65+float64(b)/10)
 			}
 		}, map[string]any{
 			"factor":  []float64{20, 20, 20, 20, 20, 20, 20, 20, 20, 25, 25, 25, 25, 25, 25, 25, 25, 25},
@@ -85,6 +85,10 @@ func sampleTables() []sampleTable {
 			"label":   []string{"go", "nogo", "go", "nogo", "go", "nogo", "go", "nogo", "go", "go", "nogo", "go", "nogo", "go", "nogo", "go", "nogo", "go"},
 			"correct": []bool{true, false, false, true, false, false, true, false, false, true, false, false, true, false, false, true, false, false},
 			"peak":    []float64{0, .1, .2, .3, .4, .5, .6, .7, .8, 0, .1, .2, .3, .4, .5, .6, .7, .8},
+			"accuracy": []float64{1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3.,
+				1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3., 1 / 3.},
+			"accuracy_lo": []float64{.12, .12, .12, .12, .12, .12, .12, .12, .12, .12, .12, .12, .12, .12, .12, .12, .12, .12},
+			"accuracy_hi": []float64{.65, .65, .65, .65, .65, .65, .65, .65, .65, .75, .75, .75, .75, .75, .75, .75, .75, .75},
 		}},
 	}
 }
@@ -210,7 +214,7 @@ func TestTableSchemas(t *testing.T) {
 		"outputs": "trial int32, step int32, t float32, out float32",
 		"trials":  "trial int32, task string, label string, lambda float64, correct bool, n_spikes int64, seed int64",
 		"neurons": "neuron int32, type string, td_ms float64",
-		"lambda":  "factor float64, trial int32, label string, correct bool, peak float64",
+		"lambda":  "factor float64, trial int32, label string, correct bool, peak float64, accuracy float64, accuracy_lo float64, accuracy_hi float64",
 	}
 	for _, s := range sampleTables() {
 		if got := s.table.Schema().String(); got != want[s.table.Name()] {
@@ -408,7 +412,7 @@ func TestBoolColumnPastOneByte(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 20 {
-		rows.Append(1, int32(i), "go", true, 0)
+		rows.Append(1, int32(i), "go", true, 0, 1, 0.8, 1)
 	}
 	if err := w.Write(&rows); err != nil {
 		t.Fatal(err)
@@ -416,7 +420,7 @@ func TestBoolColumnPastOneByte(t *testing.T) {
 	rows.Reset()
 	want := []bool{false, true, false, false, true, true, false, true, false, false, true}
 	for i, c := range want {
-		rows.Append(1, int32(i), "nogo", c, 0)
+		rows.Append(1, int32(i), "nogo", c, 0, 0.4, 0.2, 0.7)
 	}
 	if err := w.Write(&rows); err != nil {
 		t.Fatal(err)

@@ -97,8 +97,10 @@ type GridProgress struct {
 type FactorResult struct {
 	// Lambda is the scaling factor.
 	Lambda float64
-	// Accuracy is the fraction of correct trials.
-	Accuracy float64
+	// Accuracy is the fraction of correct trials, and Lower and Upper
+	// its 95 % Wilson interval (see Wilson).
+	Accuracy     float64
+	Lower, Upper float64
 	// Trials holds every trial in index order.
 	Trials []TrialResult
 }
@@ -110,8 +112,13 @@ type GridResult struct {
 	// completed so far.
 	Factors []FactorResult
 	// ScalingFactors and AllPerfs are the factors and their accuracies,
-	// the reference's scaling_factors and all_perfs.
+	// the reference's scaling_factors and all_perfs; Lower and Upper the
+	// accuracies' 95 % Wilson intervals.
 	ScalingFactors, AllPerfs []float64
+	Lower, Upper             []float64
+	// TrialsRun is the number of trials simulated (those of
+	// GridSettings.Done not counted).
+	TrialsRun int
 	// Best is the first factor with the highest accuracy (the
 	// reference's opt_scaling_factor) and BestIndex its index; BestIndex
 	// is -1 when the search did not complete.
@@ -249,6 +256,7 @@ func LambdaGridSearch(ctx context.Context, m *rate.Model, task tasks.Task, s *Gr
 			last := remaining[i].Add(-1) == 0
 			if last {
 				fr.Accuracy = accuracy(fr.Trials)
+				fr.Lower, fr.Upper = Wilson(correctCount(fr.Trials), len(fr.Trials))
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -269,12 +277,11 @@ func LambdaGridSearch(ctx context.Context, m *rate.Model, task tasks.Task, s *Gr
 		}
 	})
 
-	g := &GridResult{BestIndex: -1}
+	g := &GridResult{BestIndex: -1, TrialsRun: prog.TrialsDone - (nf-len(pending))*set.Trials}
 	for i, fr := range results {
 		if complete[i] {
-			g.Factors = append(g.Factors, *fr)
-			g.ScalingFactors = append(g.ScalingFactors, fr.Lambda)
-			g.AllPerfs = append(g.AllPerfs, fr.Accuracy)
+			fr.Lower, fr.Upper = Wilson(correctCount(fr.Trials), len(fr.Trials))
+			g.add(*fr)
 		}
 	}
 	if err != nil {
@@ -287,6 +294,15 @@ func LambdaGridSearch(ctx context.Context, m *rate.Model, task tasks.Task, s *Gr
 	}
 	g.Best = g.ScalingFactors[g.BestIndex]
 	return g, nil
+}
+
+// add appends a completed factor.
+func (g *GridResult) add(fr FactorResult) {
+	g.Factors = append(g.Factors, fr)
+	g.ScalingFactors = append(g.ScalingFactors, fr.Lambda)
+	g.AllPerfs = append(g.AllPerfs, fr.Accuracy)
+	g.Lower = append(g.Lower, fr.Lower)
+	g.Upper = append(g.Upper, fr.Upper)
 }
 
 // GridTrial returns trial j of a grid search with run seed seed at factor
@@ -311,13 +327,7 @@ func indexOf(xs []float64, x float64) int {
 }
 
 func accuracy(trs []TrialResult) float64 {
-	c := 0
-	for _, t := range trs {
-		if t.Correct {
-			c++
-		}
-	}
-	return float64(c) / float64(len(trs))
+	return float64(correctCount(trs)) / float64(len(trs))
 }
 
 // Slots is a budget of core slots shared with other work

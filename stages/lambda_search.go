@@ -60,7 +60,8 @@ func init() {
 			"stage's partial directory as soon as the factor completes, so an interrupted\n" +
 			"search run again with the same settings simulates only the missing factors.\n" +
 			"Writes lambda.parquet (factor, trial, label, correct, peak: the output extreme\n" +
-			"the trial was scored on) and model_lambda.mat, a copy of the model file with the\n" +
+			"the trial was scored on; accuracy, accuracy_lo, accuracy_hi: the factor's\n" +
+			"accuracy and its 95 % Wilson interval) and model_lambda.mat, a copy of the model file with the\n" +
 			"reference's opt_scaling_factor, scaling_factors and all_perfs (the input model\n" +
 			"is not modified) and the struct lif_neuron, the spiking unit (`neuron`, also in\n" +
 			"lambda.parquet's metadata as neuron.*). Headlines: best_lambda, accuracy (at\n" +
@@ -230,7 +231,7 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 			if tr.Label < 0 {
 				peak = tr.Trough
 			}
-			rows.Append(fr.Lambda, int32(tr.Trial), task.LabelName(tr.Label), tr.Correct, peak)
+			rows.Append(fr.Lambda, int32(tr.Trial), task.LabelName(tr.Label), tr.Correct, peak, fr.Accuracy, fr.Lower, fr.Upper)
 		}
 	}
 	rec := neuronRecord(l.neuron)
@@ -252,6 +253,7 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 
 	search := &items.LambdaSearch{
 		Factors: res.ScalingFactors, Accuracy: res.AllPerfs, Best: res.Best, BestIndex: res.BestIndex,
+		Lower: res.Lower, Upper: res.Upper, FactorTrials: factorTrials(res), TrialsRun: res.TrialsRun, Strategy: "grid",
 		Trials: l.s.Trials, Seed: uint64(l.s.Seed), Resumed: len(done), Neuron: rec,
 	}
 	job.Headline("best_lambda", res.Best)
@@ -265,6 +267,15 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	return lambdaSearch.Send(ctx, job, search)
+}
+
+// factorTrials returns the number of trials of every factor of res.
+func factorTrials(res *spiking.GridResult) []int {
+	n := make([]int, len(res.Factors))
+	for i, fr := range res.Factors {
+		n[i] = len(fr.Trials)
+	}
+	return n
 }
 
 // slotsOf returns the run's core budget as spiking.Slots, nil when the run

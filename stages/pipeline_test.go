@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -18,6 +19,7 @@ import (
 	"github.com/spikernn/spikernn/pipeline/pipelinetest"
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/report"
+	"github.com/spikernn/spikernn/spiking"
 	"github.com/spikernn/spikernn/stages"
 	_ "github.com/spikernn/spikernn/sweep" // pipelines.yaml has sweep: blocks
 )
@@ -109,7 +111,7 @@ func TestGoNogoPipeline(t *testing.T) {
 		"outputs.parquet": {"trial", "step", "t", "out"},
 		"trials.parquet":  {"trial", "task", "label", "lambda", "correct", "n_spikes", "seed"},
 		"neurons.parquet": {"neuron", "type", "td_ms"},
-		"lambda.parquet":  {"factor", "trial", "label", "correct", "peak"},
+		"lambda.parquet":  {"factor", "trial", "label", "correct", "peak", "accuracy", "accuracy_lo", "accuracy_hi"},
 	}
 	tables := map[string]table{}
 	for name, cols := range want {
@@ -232,7 +234,8 @@ func checkReport(t *testing.T, dir string, sum *report.Summary) {
 	}
 	for _, row := range []string{
 		fmt.Sprintf("| best λ | %g |", sum.BestLambda),
-		fmt.Sprintf("| LIF accuracy at best λ | %.2f (%d trials) |", sum.LIFAccuracy, sum.LIFTrials),
+		fmt.Sprintf("| LIF accuracy at best λ, re-scored | %.2f [%.2f, %.2f] (%d fresh trials) |", sum.LIFAccuracy, sum.LIFCI[0], sum.LIFCI[1], sum.LIFTrials),
+		fmt.Sprintf("| λ search accuracy at best λ (the maximum: optimistic) | %.2f [%.2f, %.2f], %d trials |", sum.SearchAccuracy, sum.SearchCI[0], sum.SearchCI[1], sum.LambdaTrials[fmt.Sprintf("%g", sum.BestLambda)]),
 		fmt.Sprintf("| rate accuracy | %.2f |", sum.RateAccuracy),
 		fmt.Sprintf("| units (N) | %d |", sum.N),
 		fmt.Sprintf("| spikes | %d |", sum.NSpikes),
@@ -243,9 +246,19 @@ func checkReport(t *testing.T, dir string, sum *report.Summary) {
 		}
 	}
 	for f, acc := range sum.LambdaAccuracy {
-		if row := fmt.Sprintf("| %s | %.2f |", f, acc); !strings.Contains(string(md), row) {
+		ci, n := sum.LambdaCI[f], sum.LambdaTrials[f]
+		if row := fmt.Sprintf("| %s | %.2f [%.2f, %.2f] (%d) |", f, acc, ci[0], ci[1], n); !strings.Contains(string(md), row) {
 			t.Errorf("report.md lacks the λ row %q", row)
 		}
+		if lo, hi := spiking.Wilson(int(math.Round(acc*float64(n))), n); ci != [2]float64{lo, hi} {
+			t.Errorf("λ = %s: interval %v, want the Wilson interval [%g, %g] of %g over %d trials", f, ci, lo, hi, acc, n)
+		}
+	}
+	if lo, hi := spiking.Wilson(int(math.Round(sum.LIFAccuracy*float64(sum.LIFTrials))), sum.LIFTrials); sum.LIFCI != [2]float64{lo, hi} {
+		t.Errorf("lif_accuracy_ci %v, want [%g, %g]", sum.LIFCI, lo, hi)
+	}
+	if b := fmt.Sprintf("%g", sum.BestLambda); sum.SearchAccuracy != sum.LambdaAccuracy[b] || sum.SearchCI != sum.LambdaCI[b] {
+		t.Errorf("search accuracy %g %v, want λ = %s's %g %v", sum.SearchAccuracy, sum.SearchCI, b, sum.LambdaAccuracy[b], sum.LambdaCI[b])
 	}
 }
 

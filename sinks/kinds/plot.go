@@ -139,9 +139,9 @@ func (p *plotStage) Run(ctx context.Context, job *pipeline.Job) error {
 		}
 	}
 	if search != nil {
-		fig := report.Lambda{Factors: search.Factors, Accuracy: search.Accuracy, Best: search.Best, Trials: search.Trials}
+		fig := report.Lambda{Factors: search.Factors, Accuracy: search.Accuracy, Lower: search.Lower, Upper: search.Upper, Best: search.Best, Trials: search.Trials}
 		if err := draw("lambda.png", "Scaling factor search",
-			fmt.Sprintf("LIF accuracy at every scaling factor λ (%d trials each); the first maximum, λ = %g, is used for the conversion.", search.Trials, search.Best),
+			lambdaCaption(search),
 			func(path string) error { return report.LambdaFigure(path, fig) }); err != nil {
 			return err
 		}
@@ -440,4 +440,16 @@ func flowLists(m map[string]any) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// lambdaCaption is the caption of the λ figure.
+func lambdaCaption(s *items.LambdaSearch) string {
+	bars := ""
+	if len(s.Lower) > 0 {
+		bars = ", with 95 % Wilson intervals"
+	}
+	if s.Strategy == "race" {
+		return fmt.Sprintf("LIF accuracy at every scaling factor λ the race tried (up to %d trials each; a factor stops once its interval lies below the leader's)%s; the best survivor, λ = %g, is used for the conversion, which re-scores it on fresh trials.", s.Trials, bars, s.Best)
+	}
+	return fmt.Sprintf("LIF accuracy at every scaling factor λ (%d trials each)%s; the first maximum, λ = %g, is used for the conversion, which re-scores it on fresh trials.", s.Trials, bars, s.Best)
 }

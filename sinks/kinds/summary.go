@@ -11,6 +11,7 @@ import (
 	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/report"
+	"github.com/spikernn/spikernn/spiking"
 )
 
 var (
@@ -36,7 +37,11 @@ func init() {
 		Description: "Writes summary.json (report.Summary): task and task_spec (the task as the stages\n" +
 			"received it: name, timing and, for a declared task, its declaration), N, seed, trials_trained, converged,\n" +
 			"rate_accuracy and rate_loss (the last evaluation), best_lambda, lambda_accuracy\n" +
-			"(factor → accuracy), lif_accuracy overall and per condition, lif_trials,\n" +
+			"(factor → accuracy), lambda_accuracy_ci (factor → 95 % Wilson interval),\n" +
+			"lambda_trials, search_accuracy (the search's, at the best factor: a maximum,\n" +
+			"so optimistic) with search_accuracy_ci, search_trials_run, search_strategy,\n" +
+			"lif_accuracy (re-scored on the conversion's fresh trials) with lif_accuracy_ci,\n" +
+			"overall and per condition, lif_trials,\n" +
 			"n_spikes, E and I firing rates, neuron (the conversion's spiking unit; with\n" +
 			"search_neuron the search's when it differs), the program version and the seconds of every\n" +
 			"stage upstream of the summary: the stage's own work time from its manifest\n" +
@@ -131,6 +136,25 @@ func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
 		for i, f := range search.Factors {
 			sum.LambdaAccuracy[fmt.Sprintf("%g", f)] = search.Accuracy[i]
 		}
+		if len(search.Lower) == len(search.Factors) && len(search.Upper) == len(search.Factors) {
+			sum.LambdaCI = map[string][2]float64{}
+			for i, f := range search.Factors {
+				sum.LambdaCI[fmt.Sprintf("%g", f)] = [2]float64{search.Lower[i], search.Upper[i]}
+			}
+		}
+		if len(search.FactorTrials) == len(search.Factors) {
+			sum.LambdaTrials = map[string]int{}
+			for i, f := range search.Factors {
+				sum.LambdaTrials[fmt.Sprintf("%g", f)] = search.FactorTrials[i]
+			}
+		}
+		if b := search.BestIndex; b >= 0 && b < len(search.Accuracy) {
+			sum.SearchAccuracy = search.Accuracy[b]
+			if b < len(search.Lower) && b < len(search.Upper) {
+				sum.SearchCI = [2]float64{search.Lower[b], search.Upper[b]}
+			}
+		}
+		sum.SearchTrialsRun, sum.SearchStrategy = search.TrialsRun, search.Strategy
 	}
 	switch {
 	case ev != nil && ev.Neuron != nil:
@@ -146,6 +170,8 @@ func (s *summaryStage) Run(ctx context.Context, job *pipeline.Job) error {
 			sum.BestLambda = ev.Lambda
 		}
 		sum.LIFAccuracy, sum.LIFTrials, sum.NSpikes = ev.Accuracy, ev.Trials, ev.NSpikes
+		lo, hi := spiking.Wilson(ev.Correct, ev.Trials)
+		sum.LIFCI = [2]float64{lo, hi}
 		sum.RateHzE, sum.RateHzI = ev.RateHzE, ev.RateHzI
 		sum.LIFAccuracyBy = map[string]float64{}
 		for _, c := range ev.Conditions {
