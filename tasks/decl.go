@@ -244,8 +244,8 @@ func DeclFromValue(name string, v any) (*Decl, error) {
 	if pv, ok := m["params"]; ok {
 		pm := r.mapping([]any{"params"}, pv)
 		d.Params = map[string]float64{}
-		for k, x := range pm {
-			d.Params[k] = r.number([]any{"params", k}, x)
+		for _, k := range slices.Sorted(maps.Keys(pm)) { // sorted: the first error is always the same
+			d.Params[k] = r.number([]any{"params", k}, pm[k])
 		}
 	}
 	for i, x := range r.list([]any{"inputs"}, m["inputs"], true) {
@@ -458,7 +458,8 @@ func (r *reader) optExpr(path []any, v any) string {
 func (r *reader) rules(path []any, v any) map[string]RuleDecl {
 	m := r.mapping(path, v)
 	out := make(map[string]RuleDecl, len(m))
-	for k, x := range m {
+	for _, k := range slices.Sorted(maps.Keys(m)) { // sorted: the first error is always the same
+		x := m[k]
 		p := append(slices.Clone(path), k)
 		rm := r.mapping(p, x, "rule", "threshold")
 		out[k] = RuleDecl{
@@ -541,6 +542,9 @@ func (d *Decl) Compile() (*Declared, error) {
 		}
 		if _, dup := known[k]; dup {
 			return nil, derr([]any{"params", k}, "param %q shadows %s", k, known[k])
+		}
+		if v := d.Params[k]; math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, derr([]any{"params", k}, "param %q is %v, want a finite number", k, v)
 		}
 		known[k] = "a param"
 		t.consts[k] = d.Params[k]
@@ -627,6 +631,11 @@ func (d *Decl) Compile() (*Declared, error) {
 			}
 			if math.Abs(s-1) > 1e-9 {
 				return nil, derr(append(p, "p"), "condition %q: the probabilities sum to %v, want 1", c.Name, s)
+			}
+			for j, v := range c.Values {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, derr(append(p, "values", j), "condition %q: value %v, want a finite number", c.Name, v)
+				}
 			}
 			cond.values = c.Values
 		}
@@ -719,7 +728,8 @@ func (d *Decl) Compile() (*Declared, error) {
 		return nil, derr(append(sp, "from"), "scoring from %v s, outside the trial [0, %v s)", sec, end)
 	}
 	t.spikeSec = sec
-	for side, rules := range map[string]map[string]RuleDecl{"rate": d.Score.Rate.Rules, "spiking": d.Score.Spiking.Rules} {
+	for i, rules := range []map[string]RuleDecl{d.Score.Rate.Rules, d.Score.Spiking.Rules} { // rate first: the first error is always the same
+		side := [2]string{"rate", "spiking"}[i]
 		p := []any{"score", side, "rules"}
 		for _, name := range slices.Sorted(maps.Keys(rules)) {
 			rd := rules[name]

@@ -182,6 +182,8 @@ func TestDeclErrors(t *testing.T) {
 		{"duplicate label value", "{name: nonmatch, value: -1", "{name: nonmatch, value: 1", `label[1].value: labels "match" and "nonmatch" have the same value 1`},
 		{"random target", "{from: 120, value: label}", "{from: 120, value: randn()}", "target[0].value, col 1: randn() draws a random number"},
 		{"T", "T: 200", "T: 1", "T: T = 1, want ≥ 2"},
+		{"infinite param", "delay: 40}", "delay: .inf}", `params.delay: param "delay" is +Inf, want a finite number`},
+		{"NaN condition value", "values: [1, -1]", "values: [1, .nan]", `conditions[0].values[1]: condition "s1": value NaN, want a finite number`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := strings.Replace(dmsDecl, c.old, c.new, 1)
