@@ -282,3 +282,63 @@ func TestSweepFlagsNeedASweep(t *testing.T) {
 		t.Errorf("a refused command wrote the workspace: %v", err)
 	}
 }
+
+// TestSweepKilled kills (SIGKILL) a sweep run during its second point and
+// checks that status then says the first point is done and the others
+// pending, and that the rerun runs only the unfinished points, the killed
+// one resuming with the factors it had not finished.
+func TestSweepKilled(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	if err := os.Mkdir(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := pipelinetest.WriteFile(t, dir, fmt.Sprintf(`version: 1
+pipelines:
+  k:
+    params: {x: 1}
+    sweep: {axes: {x: [1, 2, 3]}}
+    stages:
+      factors: {kind: test-factors, with: {factors: [10, 20, 30, 40], delay: 250ms, log: "%s/x${x}.log"}}
+`, logs))
+	cmd, _, stderr := helper(t, "run", "-f", file, "--jobs", "1", "--progress", "none", "--no-aggregate")
+	sweepDir := filepath.Join(dir, "runs", "k")
+	waitFile(t, filepath.Join(sweepDir, "x=1", "point.json"))
+	waitFile(t, filepath.Join(logs, "x2.log"))
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	stdout, _ := mustRun(t, 0, "status", "-f", file, "--json")
+	var st statusJSON
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range st.Points {
+		if want := map[bool]string{true: "done", false: "pending"}[p.Point == "x=1"]; p.State != want {
+			t.Errorf("after the kill: %s is %s, want %s\n%s", p.Point, p.State, want, stderr)
+		}
+	}
+	before, _ := os.ReadFile(filepath.Join(logs, "x2.log"))
+	stdout, _ = mustRun(t, 0, "run", "-f", file, "--progress", "none", "--no-aggregate")
+	wantIn(t, "stdout of the rerun", stdout, "sweep k: 2 ran, 1 up to date")
+	after, _ := os.ReadFile(filepath.Join(logs, "x2.log"))
+	done := strings.Fields(string(before))
+	all := strings.Fields(string(after))
+	if len(done) == 0 || len(done) == 4 || fmt.Sprint(sorted(all)) != "[10 20 30 40]" {
+		t.Errorf("factors of the killed point: %v before the kill, %v in all; want each of 10 20 30 40 once, some before", done, all)
+	}
+	for _, x := range []string{"x1", "x3"} {
+		b, _ := os.ReadFile(filepath.Join(logs, x+".log"))
+		if got := strings.Fields(string(b)); fmt.Sprint(sorted(got)) != "[10 20 30 40]" {
+			t.Errorf("factors of %s: %v, want each of 10 20 30 40 once", x, got)
+		}
+	}
+}
+
+func sorted(xs []string) []string {
+	ys := append([]string(nil), xs...)
+	sort.Strings(ys)
+	return ys
+}
