@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/spikernn/spikernn/pipeline"
@@ -148,10 +149,11 @@ func (s *Sweep) Run(ctx context.Context, points []*PointRun, opts RunOptions) (*
 	// the progress knows how many will run.
 	var todo []int
 	failed := false
+	plans, errs := planAll(points, opts.Selection)
 	for i, pr := range points {
 		r := &PointResult{Point: pr}
 		res.Points[i] = r
-		plan, err := pr.Graph.Plan(opts.Selection)
+		plan, err := plans[i], errs[i]
 		switch {
 		case err != nil:
 			r.Status, r.Err = StatusFailed, err
@@ -209,6 +211,29 @@ func (s *Sweep) Run(ctx context.Context, points []*PointRun, opts RunOptions) (*
 	res.Elapsed = time.Since(start)
 	res.PeakSlots = lim.Peak()
 	return res, ctx.Err()
+}
+
+// planWorkers is how many points are planned at once: planning reads
+// every stage's manifest and checks its outputs, which is waiting on the
+// filesystem more than computing.
+const planWorkers = 8
+
+// planAll plans every point, a few at once.
+func planAll(points []*PointRun, sel pipeline.Selection) ([]*pipeline.Plan, []error) {
+	plans, errs := make([]*pipeline.Plan, len(points)), make([]error, len(points))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(planWorkers, len(points)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(points); i = int(next.Add(1) - 1) {
+				plans[i], errs[i] = points[i].Graph.Plan(sel)
+			}
+		}()
+	}
+	wg.Wait()
+	return plans, errs
 }
 
 func cmpErr(a, b error) error {

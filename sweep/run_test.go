@@ -211,3 +211,55 @@ func readSummary(t *testing.T, p *PointRun) map[string]any {
 	}
 	return sum
 }
+
+// TestFresh checks that the stamp of the aggregates says they are fresh
+// until a point's records change or a written file goes.
+func TestFresh(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains networks")
+	}
+	dir := t.TempDir()
+	s := loadTiny(t, dir, filepath.Join(dir, "runs"))
+	runAll(t, s, 2)
+	if s.Fresh() {
+		t.Fatal("fresh before any aggregate")
+	}
+	a, err := s.Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Write(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Stamp(); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Fresh() {
+		t.Fatal("not fresh just after Write and Stamp")
+	}
+	// A point finished again (its record rewritten) makes them stale.
+	done := filepath.Join(s.Points[1].Dir(), DoneFile)
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(done, later, later); err != nil {
+		t.Fatal(err)
+	}
+	if s.Fresh() {
+		t.Error("fresh after a point's record changed")
+	}
+	if err := a.Stamp(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(s.Dir, TableFile)); err != nil {
+		t.Fatal(err)
+	}
+	if s.Fresh() {
+		t.Errorf("fresh without %s", TableFile)
+	}
+	// One more point (pending) makes them stale too.
+	a, _ = s.Collect()
+	a.Write()
+	a.Stamp()
+	if s3 := loadTiny(t, dir, filepath.Join(dir, "runs"), "seeds=3"); s3.Fresh() {
+		t.Error("fresh with a pending point more")
+	}
+}

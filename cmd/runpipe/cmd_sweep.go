@@ -167,6 +167,10 @@ func runSweep(ctx context.Context, cfg *pipeline.Config, o *sweepRun, stdout, st
 	if o.sf.noAggregate {
 		return code
 	}
+	if len(res.Points) == res.Count(sweep.StatusUpToDate) && s.Fresh() {
+		fmt.Fprintf(stdout, "the aggregates in %s are up to date\n", displayPath(s.Dir))
+		return code
+	}
 	if c := aggregate(s, stdout, stderr); c != exitOK {
 		return c
 	}
@@ -252,6 +256,9 @@ func aggregate(s *sweep.Sweep, stdout, stderr io.Writer) int {
 	a, err := s.Collect()
 	if err == nil {
 		err = a.Write()
+	}
+	if err == nil {
+		err = a.Stamp()
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "runpipe: aggregate: %v\n", err)

@@ -81,7 +81,10 @@ func TestSweepCLI(t *testing.T) {
 	wantIn(t, "stderr", stderr, "] seed=1 ran lif_accuracy=", "] seed=2 ran lif_accuracy=")
 
 	stdout, _ = mustRun(t, 0, "run", "-f", file, "--progress", "none")
-	wantIn(t, "stdout of the rerun", stdout, "sweep tiny: 0 ran, 2 up to date", "nothing to run: every point is up to date")
+	wantIn(t, "stdout of the rerun", stdout, "sweep tiny: 0 ran, 2 up to date", "nothing to run: every point is up to date", "the aggregates in ")
+	if strings.Contains(stdout, "aggregated") {
+		t.Errorf("a rerun that changed nothing wrote the aggregates again:\n%s", stdout)
+	}
 
 	stdout, _ = mustRun(t, 0, "run", "-f", file, "--set", "seeds=3", "--progress", "none", "--dry-run")
 	wantIn(t, "stdout of --dry-run", stdout, "skip  seed=1  up to date", "run   seed=3  trials train", "1 of 3 points would run")
@@ -100,6 +103,12 @@ func TestSweepCLI(t *testing.T) {
 	// seed=4, of which only seed=4 is new.
 	stdout, _ = mustRun(t, 0, "run", "-f", file, "--set", "seeds=4", "--shard", "2/2", "--progress", "none", "--no-aggregate")
 	wantIn(t, "stdout of shard 2/2", stdout, "shard 2/2: 2 of 4 points", "sweep tiny: 1 ran, 1 up to date")
+
+	// The points run without aggregating make the aggregates stale: a run
+	// with nothing to run writes them again.
+	stdout, _ = mustRun(t, 0, "run", "-f", file, "--set", "seeds=3", "--progress", "none")
+	wantIn(t, "stdout after points ran without aggregating", stdout, "sweep tiny: 0 ran, 3 up to date", "aggregated 3 of 3 points")
+	checkAggregates(t, sweepDir, []string{"seed=1", "seed=2", "seed=3"})
 
 	stdout, _ = mustRun(t, 0, "status", "-f", file, "--set", "seeds=5", "--json")
 	var st statusJSON
