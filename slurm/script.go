@@ -164,8 +164,9 @@ func (j *Job) AggregateScript() (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "#!/bin/bash\n")
 	fmt.Fprintf(&b, "# Written by runpipe submit: aggregates the sweep of pipeline %s once every\n", j.Pipeline)
-	fmt.Fprintf(&b, "# array task has ended, from the points that finished, and names the points\n")
-	fmt.Fprintf(&b, "# that failed (exit status 1 when any did).\n")
+	fmt.Fprintf(&b, "# array task has ended (whether it finished, failed or was killed), from the\n")
+	fmt.Fprintf(&b, "# points that finished, and names the points that failed or did not finish;\n")
+	fmt.Fprintf(&b, "# runpipe status lists them too, and submitting again runs only those.\n")
 	fmt.Fprintf(&b, "#SBATCH --job-name=%s-aggregate\n", jobName(j.Pipeline))
 	fmt.Fprintf(&b, "#SBATCH --output=%s\n", filepath.Join(j.Dir, LogsDir, "aggregate-%j.out"))
 	fmt.Fprintf(&b, "#SBATCH --open-mode=append\n")

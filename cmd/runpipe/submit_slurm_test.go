@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -314,4 +315,207 @@ func jobID(t *testing.T, out string) string {
 		t.Fatalf("no job id in the output of runpipe submit:\n%s", out)
 	}
 	return m[1]
+}
+
+// tinySweepYAML sweeps tinyYAML's pipeline over two seeds and two network
+// sizes: 4 points, a few seconds each.
+var tinySweepYAML = tinyYAML + "    sweep: {axes: {seed: [1, 2], N: [40, 60]}}\n"
+
+// tinySweepPoints are its points in name order; shard 1 of 2 holds the
+// first and the third.
+var tinySweepPoints = []string{"seed=1,N=40", "seed=1,N=60", "seed=2,N=40", "seed=2,N=60"}
+
+// arrayIDs returns the ids of the job array and of the aggregation job
+// that runpipe submit printed for a sweep.
+func arrayIDs(t *testing.T, out string) (array, aggregate string) {
+	t.Helper()
+	a := regexp.MustCompile(`(?m)^  job array  (\d+) \(tasks 1-\d+\)  logs: `).FindStringSubmatch(out)
+	g := regexp.MustCompile(`(?m)^  aggregate  (\d+) \(after every task of \d+\)  log: `).FindStringSubmatch(out)
+	if a == nil || g == nil {
+		t.Fatalf("no job ids in the output of runpipe submit:\n%s", out)
+	}
+	return a[1], g[1]
+}
+
+// sweepStatus runs runpipe status --json in dir and returns the state of
+// every point.
+func sweepStatus(t *testing.T, bin, dir string) map[string]string {
+	t.Helper()
+	cmd := exec.Command(bin, "status", "--pipeline", "tiny", "--json")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("runpipe status --json: %v\n%s", err, out)
+	}
+	var st struct {
+		Points []struct{ Point, State string }
+	}
+	if err := json.Unmarshal(out, &st); err != nil {
+		t.Fatalf("runpipe status --json: %v\n%s", err, out)
+	}
+	states := map[string]string{}
+	for _, p := range st.Points {
+		states[p.Point] = p.State
+	}
+	return states
+}
+
+// slurmLogs returns the logs of a sweep's jobs in workspace dir, for a
+// failure message.
+func slurmLogs(dir string) string {
+	var b strings.Builder
+	logs, _ := filepath.Glob(filepath.Join(dir, "runs", "tiny", "slurm", "logs", "*.out"))
+	for _, l := range logs {
+		data, _ := os.ReadFile(l)
+		fmt.Fprintf(&b, "---- %s\n%s", filepath.Base(l), data)
+	}
+	return b.String()
+}
+
+// TestSlurmSweep submits a tiny sweep (4 points) to a real Slurm with
+// runpipe submit, as a job array of 2 tasks of 2 points each and an
+// aggregation job, follows it with runpipe status, and checks that its
+// sweep.parquet and sweep_lambda.parquet equal those of the same sweep
+// run here. Then it submits the sweep again in another workspace, kills
+// array task 1 with SIGKILL during the λ search of one of its points,
+// checks that runpipe status shows that point pending, submits again and
+// checks that only the unfinished points ran and that the tables are the
+// same again.
+func TestSlurmSweep(t *testing.T) {
+	requireSlurm(t)
+	root := t.TempDir()
+	bin := buildRunpipe(t, root)
+	local, cluster, killed := filepath.Join(root, "local"), filepath.Join(root, "cluster"), filepath.Join(root, "killed")
+	for _, d := range []string{local, cluster, killed} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "pipelines.yaml"), []byte(tinySweepYAML), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start := time.Now()
+	if code, out := execRunpipe(t, bin, local, "run", "--jobs", "2"); code != 0 {
+		t.Fatalf("local run: exit %d\n%s", code, out)
+	}
+	localTime := time.Since(start)
+	lw := filepath.Join(local, "runs", "tiny")
+
+	// The sweep through Slurm, followed with runpipe status.
+	start = time.Now()
+	code, out := execRunpipe(t, bin, cluster, "submit", "--executor", "slurm", "--shards", "2", "--time", "10")
+	if code != 0 {
+		t.Fatalf("submit: exit %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "4 points in 2 array tasks") {
+		t.Errorf("submit output:\n%s", out)
+	}
+	array, agg := arrayIDs(t, out)
+	sawRunning := false
+	for deadline := time.Now().Add(5 * time.Minute); ; {
+		q, _ := exec.Command("squeue", "-h", "-j", array+","+agg).Output()
+		if len(bytes.TrimSpace(q)) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			exec.Command("scancel", array, agg).Run()
+			t.Fatalf("the sweep did not end in 5 min:\n%s", slurmLogs(cluster))
+		}
+		for _, s := range sweepStatus(t, bin, cluster) {
+			sawRunning = sawRunning || s == "running"
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	slurmTime := time.Since(start)
+	states := jobStates(t, array, agg)
+	for _, id := range []string{array + "_1", array + "_2", agg} {
+		if states[id] != "COMPLETED" {
+			t.Fatalf("job %s: %s (all: %v)\n%s", id, states[id], states, slurmLogs(cluster))
+		}
+	}
+	t.Logf("tiny sweep (4 points): %.1fs here (--jobs 2), %.1fs through Slurm (2 array tasks of 1 core, submission to the end of the aggregation job)", localTime.Seconds(), slurmTime.Seconds())
+	if !sawRunning {
+		t.Errorf("runpipe status never showed a point running during the Slurm run")
+	}
+	for p, s := range sweepStatus(t, bin, cluster) {
+		if s != "done" {
+			t.Errorf("after the Slurm run, runpipe status says point %s is %s", p, s)
+		}
+	}
+	cw := filepath.Join(cluster, "runs", "tiny")
+	sameTable(t, filepath.Join(lw, "sweep.parquet"), filepath.Join(cw, "sweep.parquet"))
+	sameTable(t, filepath.Join(lw, "sweep_lambda.parquet"), filepath.Join(cw, "sweep_lambda.parquet"))
+
+	// Kill array task 1 once one of its points has trained, during that
+	// point's λ search.
+	kw := filepath.Join(killed, "runs", "tiny")
+	code, out = execRunpipe(t, bin, killed, "submit", "--shards", "2", "--time", "10")
+	if code != 0 {
+		t.Fatalf("submit: exit %d\n%s", code, out)
+	}
+	array, agg = arrayIDs(t, out)
+	victim := ""
+	for deadline := time.Now().Add(3 * time.Minute); victim == ""; {
+		for _, p := range []string{tinySweepPoints[0], tinySweepPoints[2]} {
+			pd := filepath.Join(kw, p)
+			_, trained := os.Stat(filepath.Join(pd, pipeline.StagesDir, "export", pipeline.ManifestName))
+			_, summarized := os.Stat(filepath.Join(pd, "summary.json"))
+			if trained == nil && summarized != nil {
+				victim = p
+			}
+		}
+		if time.Now().After(deadline) {
+			exec.Command("scancel", array, agg).Run()
+			t.Fatalf("array task 1 did not train a point in 3 min:\n%s", slurmLogs(killed))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out, err := exec.Command("scancel", "--signal=KILL", "--full", array+"_1").CombinedOutput(); err != nil {
+		t.Fatalf("scancel: %v\n%s", err, out)
+	}
+	states = waitJobs(t, 3*time.Minute, array, agg)
+	if _, err := os.Stat(filepath.Join(kw, victim, "summary.json")); err == nil {
+		t.Fatalf("point %s finished before array task 1 was killed (%v): make the λ search of tinyYAML longer", victim, states)
+	}
+	t.Logf("array task %s_1 killed during the λ search of point %s: %v", array, victim, states)
+	if states[array+"_1"] == "COMPLETED" || states[array+"_2"] != "COMPLETED" {
+		t.Errorf("after the kill: %v; want task 1 not completed, task 2 completed", states)
+	}
+	st := sweepStatus(t, bin, killed)
+	if st[victim] != "pending" || st[tinySweepPoints[1]] != "done" || st[tinySweepPoints[3]] != "done" {
+		t.Errorf("after the kill, runpipe status says %v; want %s pending and shard 2's points done", st, victim)
+	}
+	finished := map[string]time.Time{}
+	for p, s := range st {
+		if s == "done" {
+			fi, err := os.Stat(filepath.Join(kw, p, "summary.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			finished[p] = fi.ModTime()
+		}
+	}
+	code, out = execRunpipe(t, bin, killed, "submit", "--shards", "2", "--time", "10")
+	if code != 0 {
+		t.Fatalf("resubmit: exit %d\n%s", code, out)
+	}
+	array, agg = arrayIDs(t, out)
+	states = waitJobs(t, 5*time.Minute, array, agg)
+	for _, id := range []string{array + "_1", array + "_2", agg} {
+		if states[id] != "COMPLETED" {
+			t.Fatalf("resubmitted job %s: %s (all: %v)\n%s", id, states[id], states, slurmLogs(killed))
+		}
+	}
+	for p, s := range sweepStatus(t, bin, killed) {
+		if s != "done" {
+			t.Errorf("after the resubmission, runpipe status says point %s is %s", p, s)
+		}
+	}
+	for p, mt := range finished {
+		if fi, err := os.Stat(filepath.Join(kw, p, "summary.json")); err != nil || !fi.ModTime().Equal(mt) {
+			t.Errorf("point %s, finished before the resubmission, ran again (%v)", p, err)
+		}
+	}
+	sameTable(t, filepath.Join(lw, "sweep.parquet"), filepath.Join(kw, "sweep.parquet"))
+	sameTable(t, filepath.Join(lw, "sweep_lambda.parquet"), filepath.Join(kw, "sweep_lambda.parquet"))
 }
