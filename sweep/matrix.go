@@ -175,12 +175,17 @@ func parse(c *pipeline.Config, p *pipeline.PipelineConfig, v *pipeline.FileValue
 			d.add(pos, "%s: axis %q names no param of pipeline %s%s (params: %s)", where, name, p.Name, pipeline.DidYouMean(name, paramNames), listOrNone(paramNames))
 			continue
 		}
-		if ax := readAxis(c, where, name, pos, axesMap.Values[name], &d); ax != nil {
+		if ax := readAxis(c, where, name, pos, axesMap.Values[name], maxPoints == 0, &d); ax != nil {
 			m.Axes = append(m.Axes, ax)
 		}
 	}
 	if len(d.ds) > 0 {
 		return nil, d.ds
+	}
+	for _, ax := range m.Axes {
+		if len(ax.Values) == 0 {
+			return m, nil // lint, and a glob matching no file: the run says so
+		}
 	}
 	count := 1
 	for _, ax := range m.Axes {
@@ -434,7 +439,10 @@ func entriesOf(v *pipeline.FileValue, where string, d *diags) []entryMap {
 }
 
 // readAxis reads one axis: a list, a range or files.
-func readAxis(c *pipeline.Config, sweepWhere, name string, pos pipeline.Pos, v *pipeline.FileValue, d *diags) *Axis {
+// With lint, a files axis whose glob matches nothing has no values and no
+// error: which files exist is the run's to check (the file may be linted
+// away from its models).
+func readAxis(c *pipeline.Config, sweepWhere, name string, pos pipeline.Pos, v *pipeline.FileValue, lint bool, d *diags) *Axis {
 	where := sweepWhere + " axis " + name
 	ax := &Axis{Name: name, Pos: pos}
 	switch x := v.V.(type) {
@@ -457,7 +465,7 @@ func readAxis(c *pipeline.Config, sweepWhere, name string, pos pipeline.Pos, v *
 					d.add(x.KeyPos[k], "%s: unknown field %q of a files axis (fields: files)", where, k)
 				}
 			}
-			ax.Values = readFiles(c, where, x.Values["files"], d)
+			ax.Values = readFiles(c, where, x.Values["files"], lint, d)
 		default:
 			ax.Values = readRange(where, v, x, d)
 		}
@@ -612,7 +620,7 @@ func readRange(where string, v *pipeline.FileValue, m *pipeline.FileMapping, d *
 
 // readFiles expands {files: GLOB}, relative to the pipeline file's
 // directory; the values are the paths as the pipeline sees them.
-func readFiles(c *pipeline.Config, where string, v *pipeline.FileValue, d *diags) []Value {
+func readFiles(c *pipeline.Config, where string, v *pipeline.FileValue, lint bool, d *diags) []Value {
 	if v == nil {
 		d.add(pipeline.Pos{}, "%s: files: missing", where)
 		return nil
@@ -629,6 +637,9 @@ func readFiles(c *pipeline.Config, where string, v *pipeline.FileValue, d *diags
 	matches, err := filepath.Glob(full)
 	if err != nil {
 		d.add(v.Pos, "%s: files: %q: %v", where, pat, err)
+		return nil
+	}
+	if len(matches) == 0 && lint {
 		return nil
 	}
 	if len(matches) == 0 {

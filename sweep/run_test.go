@@ -153,8 +153,20 @@ func checkAgainstSummaries(t *testing.T, s *Sweep, tab *sinks.ParquetFile) {
 				t.Errorf("%s %s: %v in sweep.parquet, %v in summary.json", name, f, c.Floats[i], want)
 			}
 		}
-		if want := p.Graph.Params["seed"]; col["seed"].Floats == nil || int64(col["seed"].Floats[i]) != want.(int64) {
-			t.Errorf("%s: seed column does not hold %v", name, want)
+		for _, ax := range s.Matrix.Axes {
+			c := col[ax.Name]
+			switch want := p.Graph.Params[ax.Name].(type) {
+			case int64:
+				if c.Floats == nil || int64(c.Floats[i]) != want {
+					t.Errorf("%s: column %s does not hold %v", name, ax.Name, want)
+				}
+			case string:
+				if c.Strings == nil || c.Strings[i] != want {
+					t.Errorf("%s: column %s does not hold %q", name, ax.Name, want)
+				}
+			default:
+				t.Fatalf("%s: axis %s of type %T", name, ax.Name, want)
+			}
 		}
 	}
 }
