@@ -77,7 +77,7 @@ func cmdSubmit(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	o = fromFile.Merge(o)
-	points, err := sweepPoints(cfg, g.Pipeline, ff.sets, *maxPoints)
+	sw, err := submitSweep(cfg, g.Pipeline, ff.sets, *maxPoints)
 	if err != nil {
 		var ds pipeline.Diagnostics
 		if errors.As(err, &ds) {
@@ -87,7 +87,15 @@ func cmdSubmit(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
-	single := points == 0
+	single, points := sw == nil, 0
+	var before map[string]int
+	if !single {
+		points = len(sw.Points)
+		before = sweep.Counts(sw.Status())
+		if n := before[sweep.StateRunning]; n > 0 {
+			fmt.Fprintf(stderr, "runpipe submit: warning: %d of the %d points are running (another run holds their lock: an earlier submission?); the new array tasks will leave them to it, and the aggregation job may start before they finish. runpipe status lists them; scancel the earlier jobs first, or submit again once they have ended\n", n, points)
+		}
+	}
 	switch {
 	case single && (flagSet(fs.Visit, "shards") || flagSet(fs.Visit, "max-points")):
 		f := "--shards"
@@ -125,7 +133,7 @@ func cmdSubmit(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "runpipe submit: %v\n", err)
 			return exitFailed
 		}
-		return printDryRun(stdout, stderr, job, points)
+		return printDryRun(stdout, stderr, job, points, before)
 	}
 	if job.Executable, err = slurm.InstallExecutable(exe, job.Dir); err != nil {
 		fmt.Fprintf(stderr, "runpipe submit: %v\n", err)
@@ -147,6 +155,7 @@ func cmdSubmit(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintf(stdout, "submitted the sweep of pipeline %s to Slurm: %d points in %d array tasks\n", g.Pipeline, points, o.Shards)
+	fmt.Fprintf(stdout, "  points     %s\n", beforeText(before))
 	fmt.Fprintf(stdout, "  job array  %s (tasks 1-%d)  logs: %s … %s\n", s.ArrayID, o.Shards,
 		displayPath(job.ShardLog(s.ArrayID, 1)), filepath.Base(job.ShardLog(s.ArrayID, o.Shards)))
 	fmt.Fprintf(stdout, "  aggregate  %s (after every task of %s)  log: %s\n", s.AggregateID, s.ArrayID, displayPath(job.AggregateLog(s.AggregateID)))
@@ -157,7 +166,14 @@ func cmdSubmit(args []string, stdout, stderr io.Writer) int {
 	return exitOK
 }
 
-func printDryRun(stdout, stderr io.Writer, job *slurm.Job, points int) int {
+// beforeText says what the workspace holds of a sweep's points before a
+// submission.
+func beforeText(c map[string]int) string {
+	return fmt.Sprintf("before this submission: %d done (found up to date), %d running, %d failed, %d pending",
+		c[sweep.StateDone], c[sweep.StateRunning], c[sweep.StateFailed], c[sweep.StatePending])
+}
+
+func printDryRun(stdout, stderr io.Writer, job *slurm.Job, points int, before map[string]int) int {
 	if job.Single {
 		script, err := job.RunScript()
 		if err != nil {
@@ -182,7 +198,7 @@ func printDryRun(stdout, stderr io.Writer, job *slurm.Job, points int) int {
 		return exitFailed
 	}
 	sp, ap := filepath.Join(job.Dir, slurm.ShardsScript), filepath.Join(job.Dir, slurm.AggregateScript)
-	fmt.Fprintf(stdout, "# dry run: nothing written or submitted. %d points in %d array tasks; runpipe submit would\n", points, job.Options.Shards)
+	fmt.Fprintf(stdout, "# dry run: nothing written or submitted. %d points in %d array tasks (%s); runpipe submit would\n", points, job.Options.Shards, beforeText(before))
 	fmt.Fprintf(stdout, "# copy this binary to %s, write the two scripts below, then run\n", job.Executable)
 	fmt.Fprintf(stdout, "#   sbatch --parsable %s\n", sp)
 	fmt.Fprintf(stdout, "#   sbatch --parsable --dependency=afterany:<the array's job id> %s\n", ap)

@@ -377,10 +377,10 @@ func slurmLogs(dir string) string {
 // aggregation job, follows it with runpipe status, and checks that its
 // sweep.parquet and sweep_lambda.parquet equal those of the same sweep
 // run here. Then it submits the sweep again in another workspace, kills
-// array task 1 with SIGKILL during the λ search of one of its points,
-// checks that runpipe status shows that point pending, submits again and
-// checks that only the unfinished points ran and that the tables are the
-// same again.
+// array task 1 with SIGKILL and cancels task 2 (SIGTERM), each during the
+// λ search of one of its points, checks that runpipe status shows those
+// points pending, submits again and checks that only the unfinished points
+// ran and that the tables are the same again.
 func TestSlurmSweep(t *testing.T) {
 	requireSlurm(t)
 	root := t.TempDir()
@@ -446,44 +446,59 @@ func TestSlurmSweep(t *testing.T) {
 	sameTable(t, filepath.Join(lw, "sweep.parquet"), filepath.Join(cw, "sweep.parquet"))
 	sameTable(t, filepath.Join(lw, "sweep_lambda.parquet"), filepath.Join(cw, "sweep_lambda.parquet"))
 
-	// Kill array task 1 once one of its points has trained, during that
-	// point's λ search.
+	// Once a point of each task has trained, during that point's λ
+	// search, kill task 1 with SIGKILL and cancel task 2 with scancel
+	// (SIGTERM, as at a time limit or a preemption).
 	kw := filepath.Join(killed, "runs", "tiny")
 	code, out = execRunpipe(t, bin, killed, "submit", "--shards", "2", "--time", "10")
 	if code != 0 {
 		t.Fatalf("submit: exit %d\n%s", code, out)
 	}
 	array, agg = arrayIDs(t, out)
-	victim := ""
-	for deadline := time.Now().Add(3 * time.Minute); victim == ""; {
-		for _, p := range []string{tinySweepPoints[0], tinySweepPoints[2]} {
+	victims := map[int]string{}
+	kill := map[int][]string{1: {"--signal=KILL", "--full", array + "_1"}, 2: {array + "_2"}}
+	for deadline := time.Now().Add(3 * time.Minute); len(victims) < 2; {
+		for k, p := range tinySweepPoints {
+			task := k%2 + 1
+			if victims[task] != "" {
+				continue
+			}
 			pd := filepath.Join(kw, p)
 			_, trained := os.Stat(filepath.Join(pd, pipeline.StagesDir, "export", pipeline.ManifestName))
 			_, summarized := os.Stat(filepath.Join(pd, "summary.json"))
 			if trained == nil && summarized != nil {
-				victim = p
+				victims[task] = p
+				if out, err := exec.Command("scancel", kill[task]...).CombinedOutput(); err != nil {
+					t.Fatalf("scancel %v: %v\n%s", kill[task], err, out)
+				}
 			}
 		}
 		if time.Now().After(deadline) {
 			exec.Command("scancel", array, agg).Run()
-			t.Fatalf("array task 1 did not train a point in 3 min:\n%s", slurmLogs(killed))
+			t.Fatalf("the array tasks did not each train a point in 3 min (%v):\n%s", victims, slurmLogs(killed))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if out, err := exec.Command("scancel", "--signal=KILL", "--full", array+"_1").CombinedOutput(); err != nil {
-		t.Fatalf("scancel: %v\n%s", err, out)
-	}
 	states = waitJobs(t, 3*time.Minute, array, agg)
-	if _, err := os.Stat(filepath.Join(kw, victim, "summary.json")); err == nil {
-		t.Fatalf("point %s finished before array task 1 was killed (%v): make the λ search of tinyYAML longer", victim, states)
+	for task, p := range victims {
+		if _, err := os.Stat(filepath.Join(kw, p, "summary.json")); err == nil {
+			t.Fatalf("point %s finished before array task %d was killed (%v): make the λ search of tinyYAML longer", p, task, states)
+		}
+		if id := fmt.Sprintf("%s_%d", array, task); states[id] == "COMPLETED" {
+			t.Errorf("array task %s, killed, is %s", id, states[id])
+		}
 	}
-	t.Logf("array task %s_1 killed during the λ search of point %s: %v", array, victim, states)
-	if states[array+"_1"] == "COMPLETED" || states[array+"_2"] != "COMPLETED" {
-		t.Errorf("after the kill: %v; want task 1 not completed, task 2 completed", states)
+	t.Logf("array task %s_1 killed (SIGKILL) during the λ search of point %s, task %s_2 cancelled (SIGTERM) during that of %s: %v", array, victims[1], array, victims[2], states)
+	if log, err := os.ReadFile(filepath.Join(kw, "slurm", "logs", "shard-"+array+"_2.out")); err != nil || !bytes.Contains(log, []byte("runpipe: interrupted: points that had not finished left nothing a rerun trusts")) {
+		t.Errorf("task 2, cancelled, did not stop as on SIGTERM (%v):\n%s", err, log)
 	}
 	st := sweepStatus(t, bin, killed)
-	if st[victim] != "pending" || st[tinySweepPoints[1]] != "done" || st[tinySweepPoints[3]] != "done" {
-		t.Errorf("after the kill, runpipe status says %v; want %s pending and shard 2's points done", st, victim)
+	counts := map[string]int{}
+	for _, s := range st {
+		counts[s]++
+	}
+	if st[victims[1]] != "pending" || st[victims[2]] != "pending" || counts["done"]+counts["pending"] != len(tinySweepPoints) {
+		t.Errorf("after the kills, runpipe status says %v; want %s and %s pending, the others done or pending", st, victims[1], victims[2])
 	}
 	finished := map[string]time.Time{}
 	for p, s := range st {
@@ -498,6 +513,9 @@ func TestSlurmSweep(t *testing.T) {
 	code, out = execRunpipe(t, bin, killed, "submit", "--shards", "2", "--time", "10")
 	if code != 0 {
 		t.Fatalf("resubmit: exit %d\n%s", code, out)
+	}
+	if want := fmt.Sprintf("  points     before this submission: %d done (found up to date), 0 running, 0 failed, %d pending\n", counts["done"], counts["pending"]); !strings.Contains(out, want) {
+		t.Errorf("resubmit output lacks %q:\n%s", want, out)
 	}
 	array, agg = arrayIDs(t, out)
 	states = waitJobs(t, 5*time.Minute, array, agg)

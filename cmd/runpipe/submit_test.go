@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/spikernn/spikernn/pipeline"
 	"github.com/spikernn/spikernn/pipeline/pipelinetest"
 	"github.com/spikernn/spikernn/slurm"
 )
@@ -186,6 +188,7 @@ func TestSubmitSweep(t *testing.T) {
 			fmt.Sprintf("  job array  4001 (tasks 1-%d)  logs: %s … shard-4001_%d.out\n", c.shards, displayPath(filepath.Join(logs, "shard-4001_1.out")), c.shards),
 			"  aggregate  4002 (after every task of 4001)  log: " + displayPath(filepath.Join(logs, "aggregate-4002.out")) + "\n",
 			"follow it: runpipe status --pipeline main; squeue -j 4001,4002; cancel: scancel 4001 4002\n",
+			"  points     before this submission: 0 done (found up to date), 0 running, 0 failed, 6 pending\n",
 		} {
 			if !strings.Contains(out, want) {
 				t.Errorf("submit %v: output lacks %q:\n%s", c.args, want, out)
@@ -274,5 +277,31 @@ func TestSubmitSweepErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(calls); !os.IsNotExist(err) {
 		t.Errorf("a refused submission called sbatch (%v)", err)
+	}
+}
+
+// TestSubmitSweepRunning checks that a submission while a point's lock is
+// held (an earlier submission still running) says so, and submits.
+func TestSubmitSweepRunning(t *testing.T) {
+	calls := fakeSbatch(t)
+	dir := t.TempDir()
+	file := pipelinetest.WriteFile(t, dir, sweepYAML)
+	lock, err := pipeline.LockWorkspace(context.Background(), filepath.Join(dir, "runs", "main", "n=2,by=5"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Unlock()
+	code, out, errOut := runpipe("submit", "-f", file, "--shards", "3")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+	if want := "runpipe submit: warning: 1 of the 6 points are running (another run holds their lock: an earlier submission?)"; !strings.HasPrefix(errOut, want) {
+		t.Errorf("stderr:\n%s\nwant %q", errOut, want)
+	}
+	if want := "  points     before this submission: 0 done (found up to date), 1 running, 0 failed, 5 pending\n"; !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	if log, _ := os.ReadFile(calls); bytes.Count(log, []byte("\n")) != 2 {
+		t.Errorf("sbatch calls:\n%s", log)
 	}
 }
