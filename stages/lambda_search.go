@@ -1,6 +1,7 @@
 package stages
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"github.com/spikernn/spikernn/rate"
 	"github.com/spikernn/spikernn/sinks"
 	"github.com/spikernn/spikernn/spiking"
+	"github.com/spikernn/spikernn/tasks"
 )
 
 var (
@@ -41,6 +43,9 @@ type lambdaSettings struct {
 	Table      string          `pipeline:"table"`
 	Model      string          `pipeline:"model_file"`
 	Neuron     *neuronSettings `pipeline:"neuron"`
+	Strategy   string          `pipeline:"strategy"`
+	Batch      int             `pipeline:"batch"`
+	Refine     float64         `pipeline:"refine"`
 
 	MemoryLimitGB float64 `pipeline:"memory_limit_gb"`
 }
@@ -59,6 +64,12 @@ func init() {
 			"weights; the SI writes these as 1/λ). Each factor's trials are saved in the\n" +
 			"stage's partial directory as soon as the factor completes, so an interrupted\n" +
 			"search run again with the same settings simulates only the missing factors.\n" +
+			"With `strategy: race` (spiking.LambdaRace), the factors get `batch` trials per\n" +
+			"round instead, up to `trials`; after each round a factor whose 95 % Wilson\n" +
+			"interval lies below the highest lower bound stops, until one runs or all have\n" +
+			"`trials`; with `refine`, a second race around the winner follows at that step.\n" +
+			"A factor's trials are the grid's, so the result is reproducible; a race is not\n" +
+			"resumed after an interruption.\n" +
 			"Writes lambda.parquet (factor, trial, label, correct, peak: the output extreme\n" +
 			"the trial was scored on; accuracy, accuracy_lo, accuracy_hi: the factor's\n" +
 			"accuracy and its 95 % Wilson interval) and model_lambda.mat, a copy of the model file with the\n" +
@@ -83,6 +94,12 @@ func init() {
 			{Name: "downsample", Type: pipeline.Int, Default: 1, Range: pipeline.AtLeast(1), Doc: "LIF downsampling factor d (dt = d × 0.05 ms)"},
 			{Name: "table", Type: pipeline.Output, Default: "lambda.parquet", Doc: "per-trial results file, relative to the pipeline directory"},
 			{Name: "model_file", Type: pipeline.Output, Default: "model_lambda.mat", Doc: "annotated model file, relative to the pipeline directory"},
+			{Name: "strategy", Type: pipeline.String, OneOf: []any{strategyGrid, strategyRace},
+				Doc: "grid (default: trials trials at every factor) or race (factors whose 95 % interval falls below the leader's stop early)"},
+			{Name: "batch", Type: pipeline.Int, Range: pipeline.AtLeast(1),
+				Doc: fmt.Sprintf("race: trials added to every factor still racing per round (default %d)", spiking.DefaultRaceBatch)},
+			{Name: "refine", Type: pipeline.Float, Range: pipeline.Above(0),
+				Doc: "race: the step of a second race around the winner, between its neighbours (default: none)"},
 			neuronSetting(),
 			pipeline.MemoryLimitSetting(),
 		},
@@ -110,8 +127,20 @@ func newLambdaSearch(s lambdaSettings) (pipeline.Stage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neuron: %w", err)
 	}
+	if s.Strategy != strategyRace && (s.Batch != 0 || s.Refine != 0) {
+		return nil, errors.New("batch and refine are settings of strategy: race")
+	}
+	if s.Strategy == strategyRace && s.Batch > s.Trials {
+		return nil, fmt.Errorf("batch = %d: more than trials = %d, the most a factor gets", s.Batch, s.Trials)
+	}
 	return &lambdaStage{s: s, factors: factors, neuron: nr}, nil
 }
+
+// The strategies of a λ search.
+const (
+	strategyGrid = "grid"
+	strategyRace = "race"
+)
 
 // maxFactors bounds the factors of a search: each costs trials simulations.
 const maxFactors = 10000
@@ -192,34 +221,7 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 		factors = spiking.DefaultFactors(m.Activation)
 		job.Logger().Info("default factors for the activation", "activation", m.Activation.String(), "factors", fmt.Sprint(factors))
 	}
-	partial, err := job.PartialDir()
-	if err != nil {
-		return err
-	}
-	done := l.savedFactors(partial, factors, job)
-	if len(done) > 0 {
-		job.Logger().Info("resuming the λ search", "factors_done", len(done), "factors", len(factors))
-	}
-	pr := job.Progress()
-	pr.Total(int64(len(factors)*l.s.Trials), "trials")
-	gs := &spiking.GridSettings{
-		Factors: factors, Trials: l.s.Trials, Seed: uint64(l.s.Seed), Workers: l.s.Workers,
-		Network: &spiking.Settings{Downsample: l.s.Downsample, Neuron: l.neuron},
-		Done:    done,
-		Slots:   slotsOf(job),
-		OnFactor: func(fr spiking.FactorResult) error {
-			b, err := json.Marshal(fr)
-			if err != nil {
-				return err
-			}
-			return pipeline.WriteFileAtomic(filepath.Join(partial, factorFile(fr.Lambda)), b, 0o644)
-		},
-		Progress: func(p spiking.GridProgress) {
-			pr.Set(int64(p.TrialsDone))
-			pr.Status(fmt.Sprintf("%d/%d factors", p.FactorsDone, p.FactorsTotal))
-		},
-	}
-	res, err := spiking.LambdaGridSearch(ctx, m, task, gs)
+	res, done, err := l.search(ctx, job, m, task, factors)
 	if err != nil {
 		return err
 	}
@@ -253,7 +255,7 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 
 	search := &items.LambdaSearch{
 		Factors: res.ScalingFactors, Accuracy: res.AllPerfs, Best: res.Best, BestIndex: res.BestIndex,
-		Lower: res.Lower, Upper: res.Upper, FactorTrials: factorTrials(res), TrialsRun: res.TrialsRun, Strategy: "grid",
+		Lower: res.Lower, Upper: res.Upper, FactorTrials: factorTrials(res), TrialsRun: res.TrialsRun, Strategy: cmp.Or(l.s.Strategy, strategyGrid),
 		Trials: l.s.Trials, Seed: uint64(l.s.Seed), Resumed: len(done), Neuron: rec,
 	}
 	job.Headline("best_lambda", res.Best)
@@ -267,6 +269,54 @@ func (l *lambdaStage) Run(ctx context.Context, job *pipeline.Job) error {
 		return err
 	}
 	return lambdaSearch.Send(ctx, job, search)
+}
+
+// search runs the grid (resuming the factors saved in the partial
+// directory) or the race, and returns the result and the factors resumed.
+func (l *lambdaStage) search(ctx context.Context, job *pipeline.Job, m *rate.Model, task tasks.Task, factors []float64) (*spiking.GridResult, []spiking.FactorResult, error) {
+	pr := job.Progress()
+	pr.Total(int64(len(factors)*l.s.Trials), "trials")
+	network := &spiking.Settings{Downsample: l.s.Downsample, Neuron: l.neuron}
+	if l.s.Strategy == strategyRace {
+		rs := &spiking.RaceSettings{
+			Factors: factors, Trials: l.s.Trials, Batch: l.s.Batch, Refine: l.s.Refine,
+			Seed: uint64(l.s.Seed), Workers: l.s.Workers, Slots: slotsOf(job), Network: network,
+			Progress: func(p spiking.GridProgress) {
+				pr.Total(int64(p.TrialsTotal), "trials")
+				pr.Set(int64(p.TrialsDone))
+				pr.Status(fmt.Sprintf("%d factors", p.FactorsTotal))
+			},
+		}
+		res, err := spiking.LambdaRace(ctx, m, task, rs)
+		return res, nil, err
+	}
+	partial, err := job.PartialDir()
+	if err != nil {
+		return nil, nil, err
+	}
+	done := l.savedFactors(partial, factors, job)
+	if len(done) > 0 {
+		job.Logger().Info("resuming the λ search", "factors_done", len(done), "factors", len(factors))
+	}
+	gs := &spiking.GridSettings{
+		Factors: factors, Trials: l.s.Trials, Seed: uint64(l.s.Seed), Workers: l.s.Workers,
+		Network: network,
+		Done:    done,
+		Slots:   slotsOf(job),
+		OnFactor: func(fr spiking.FactorResult) error {
+			b, err := json.Marshal(fr)
+			if err != nil {
+				return err
+			}
+			return pipeline.WriteFileAtomic(filepath.Join(partial, factorFile(fr.Lambda)), b, 0o644)
+		},
+		Progress: func(p spiking.GridProgress) {
+			pr.Set(int64(p.TrialsDone))
+			pr.Status(fmt.Sprintf("%d/%d factors", p.FactorsDone, p.FactorsTotal))
+		},
+	}
+	res, err := spiking.LambdaGridSearch(ctx, m, task, gs)
+	return res, done, err
 }
 
 // factorTrials returns the number of trials of every factor of res.
