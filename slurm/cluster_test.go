@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -35,7 +36,8 @@ func requireSlurm(t *testing.T) {
 // TestSlurmScriptsRun submits the two scripts to a real Slurm with a
 // stand-in for runpipe that records how it was called, and checks that
 // every array task ran its shard in the file's directory with GOMAXPROCS
-// set, and that the aggregation job ran after all of them.
+// set, and that the aggregation job ran after all of them, also after one
+// that failed (afterany).
 func TestSlurmScriptsRun(t *testing.T) {
 	requireSlurm(t)
 	dir := t.TempDir()
@@ -47,7 +49,9 @@ func TestSlurmScriptsRun(t *testing.T) {
 	fake := filepath.Join(dir, "runpipe")
 	// Each call appends one line: its start and end times (ns), pwd,
 	// GOMAXPROCS, args.
-	script := "#!/bin/sh\ns=$(date +%s%N)\nsleep 1\necho \"$s $(date +%s%N) $(pwd) $GOMAXPROCS $*\" >> " + calls + "\n"
+	// Shard 2 exits 1, as a shard with a failed point does.
+	script := "#!/bin/sh\ns=$(date +%s%N)\nsleep 1\necho \"$s $(date +%s%N) $(pwd) $GOMAXPROCS $*\" >> " + calls + "\n" +
+		"case \"$*\" in *\"--shard 2/3 \"*) exit 1;; esac\n"
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -123,5 +127,23 @@ func TestSlurmScriptsRun(t *testing.T) {
 	}
 	if _, err := os.Stat(j.AggregateLog(s.AggregateID)); err != nil {
 		t.Errorf("log of the aggregation: %v", err)
+	}
+	states := map[string]string{}
+	for _, id := range []string{s.ArrayID, s.AggregateID} {
+		out, err := exec.Command("scontrol", "-o", "show", "job", id).CombinedOutput()
+		if err != nil {
+			t.Fatalf("scontrol show job %s: %v\n%s", id, err, out)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := map[string]string{}
+			for _, kv := range strings.Fields(line) {
+				k, v, _ := strings.Cut(kv, "=")
+				f[k] = v
+			}
+			states[f["ArrayTaskId"]] = f["JobState"]
+		}
+	}
+	if want := map[string]string{"1": "COMPLETED", "2": "FAILED", "3": "COMPLETED", "": "COMPLETED"}; !reflect.DeepEqual(states, want) {
+		t.Errorf("job states (by array task; \"\" the aggregation) %v, want %v", states, want)
 	}
 }
