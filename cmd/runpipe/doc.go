@@ -5,7 +5,7 @@
 //	runpipe run    [-f FILE] [--pipeline NAME] [--set name=value]… [--only S] [--from S] [--until S]
 //	               [--force] [--dry-run] [--wait DURATION] [--progress auto|bar|plain|none] [-v]
 //	runpipe submit [-f FILE] [--pipeline NAME] [--set name=value]… [--executor slurm] [--shards N]
-//	               [--partition P] [--time T] [--cpus-per-task C] [--mem M] [--account A] [--dry-run]
+//	               [--partition P] [--time T] [--cpus-per-task C] [--mem M] [--account A] [--max-points M] [--dry-run]
 //	runpipe lint   [-f FILE]
 //	runpipe stages [KIND…]
 //	runpipe graph  [-f FILE] [--pipeline NAME] [--set name=value]… [--format mermaid|dot]
@@ -23,10 +23,14 @@
 // fails at once, or waits up to --wait.
 //
 // submit writes an sbatch script that runs the pipeline on a Slurm
-// cluster, copies the running binary into the workspace (which the nodes
-// must share) and submits the script, printing the job id and its log;
-// --dry-run prints the script instead. Slurm settings not given as flags
-// come from the file's slurm: blocks (see package slurm).
+// cluster as one job, or, for a sweep, a job array whose task I of N runs
+// run --shard I/N --no-aggregate (N from --shards, default one task per
+// point up to 32) and an aggregation job that runs aggregate once every
+// task has ended (afterany); it copies the running binary into the
+// workspace (which the nodes must share), submits with sbatch and prints
+// the job ids and their logs; --dry-run prints the scripts instead. Slurm
+// settings not given as flags come from the file's slurm: blocks (see
+// package slurm).
 //
 // The file is pipelines.yaml in the current directory unless -f names
 // another. Exit codes: 0 success, 1 the run failed, 2 usage or lint error,
