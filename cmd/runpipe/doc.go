@@ -3,7 +3,10 @@
 // Usage:
 //
 //	runpipe run    [-f FILE] [--pipeline NAME] [--set name=value]… [--only S] [--from S] [--until S]
-//	               [--force] [--dry-run] [--wait DURATION] [--progress auto|bar|plain|none] [-v]
+//	               [--force] [--dry-run] [--wait DURATION] [--progress auto|bar|plain|none] [-v] [--jobs J]
+//	               [--shard I/N] [--keep-going=false] [--max-points M] [--no-aggregate]   (a sweep)
+//	runpipe status    [-f FILE] [--pipeline NAME] [--set name=value]… [--max-points M] [--json]
+//	runpipe aggregate [-f FILE] [--pipeline NAME] [--set name=value]… [--max-points M]
 //	runpipe submit [-f FILE] [--pipeline NAME] [--set name=value]… [--executor slurm] [--shards N]
 //	               [--partition P] [--time T] [--cpus-per-task C] [--mem M] [--account A] [--max-points M] [--dry-run]
 //	runpipe lint   [-f FILE]
@@ -21,6 +24,21 @@
 // separated by commas or given by repeating the flag. --dry-run prints the
 // plan and exits. Only one run at a time uses a workspace: a second one
 // fails at once, or waits up to --wait.
+//
+// On a sweep (a pipeline with a sweep: block, package sweep) run runs every
+// point that is not up to date, each a run of the pipeline in its own
+// directory <workspace>/<pipeline>/<point>/ under its own lock, --jobs at
+// once (default: every core) under one budget of core slots that the
+// parallel trials inside the points share; --shard I/N runs the points
+// whose index in name order is I-1 modulo N. A failed point is named and
+// recorded in its FAILED file and the others run (exit code 1 at the end;
+// --keep-going=false starts no point after a failure). Then run writes the
+// aggregates unless --no-aggregate, or unless nothing changed since they
+// were written. status counts the points done, running, failed and pending
+// from the workspace alone; aggregate writes sweep.parquet,
+// sweep_lambda.parquet, the figures and sweep_report.html from the finished
+// points. A matrix of more than 1000 points is refused unless --max-points
+// is raised.
 //
 // submit writes an sbatch script that runs the pipeline on a Slurm
 // cluster as one job, or, for a sweep, a job array whose task I of N runs

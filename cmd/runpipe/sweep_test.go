@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -344,6 +345,44 @@ pipelines:
 			t.Errorf("factors of %s: %v, want each of 10 20 30 40 once", x, got)
 		}
 	}
+}
+
+// TestSweepInterrupt interrupts (SIGINT) a sweep run during its second
+// point: exit code 130, the point cancelled, not failed (no FAILED record),
+// so that status says pending and the rerun runs it.
+func TestSweepInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	if err := os.Mkdir(logs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := pipelinetest.WriteFile(t, dir, fmt.Sprintf(`version: 1
+pipelines:
+  k:
+    params: {x: 1}
+    sweep: {axes: {x: [1, 2, 3]}}
+    stages:
+      factors: {kind: test-factors, with: {factors: [10, 20, 30, 40], delay: 250ms, log: "%s/x${x}.log"}}
+`, logs))
+	cmd, stdout, stderr := helper(t, "run", "-f", file, "--jobs", "1", "--progress", "none")
+	sweepDir := filepath.Join(dir, "runs", "k")
+	waitFile(t, filepath.Join(sweepDir, "x=1", "point.json"))
+	waitFile(t, filepath.Join(logs, "x2.log"))
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitCode(t, cmd.Wait()); code != exitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitInterrupted, stdout, stderr)
+	}
+	wantIn(t, "stdout", stdout.String(), "sweep k: 1 ran, 0 up to date, 2 cancelled")
+	wantIn(t, "stderr", stderr.String(), "runpipe: interrupted: points that had not finished left nothing a rerun trusts")
+	if _, err := os.Stat(filepath.Join(sweepDir, "x=2", "FAILED")); !os.IsNotExist(err) {
+		t.Errorf("the interrupted point has a FAILED record: %v", err)
+	}
+	out, _ := mustRun(t, 0, "status", "-f", file)
+	wantIn(t, "status", out, "3 points: 1 done, 0 running, 0 failed, 2 pending")
+	out, _ = mustRun(t, 0, "run", "-f", file, "--progress", "none", "--no-aggregate")
+	wantIn(t, "stdout of the rerun", out, "sweep k: 2 ran, 1 up to date")
 }
 
 func sorted(xs []string) []string {
