@@ -77,3 +77,36 @@ func lintOutput(t *testing.T, env *pipeline.Environment, file string) string {
 	}
 	return out.String()
 }
+
+// TestCompileSelectedOnly checks that CompileOptions.SelectedOnly
+// compiles the selected pipeline without checking the others, and still
+// checks the selected one.
+func TestCompileSelectedOnly(t *testing.T) {
+	c, err := pipeline.Parse("p.yaml", []byte(`version: 1
+pipelines:
+  good:
+    params: {n: 3}
+    stages:
+      gen: {kind: test-gen, with: {n: "${n}"}}
+  bad:
+    stages:
+      gen: {kind: test-gen, with: {nn: 3}}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testEnv()
+	if _, err := env.Compile(c, pipeline.CompileOptions{Pipeline: "good"}); err == nil || !strings.Contains(err.Error(), `unknown setting "nn"`) {
+		t.Fatalf("Compile: %v, want the other pipeline's problem", err)
+	}
+	g, err := env.Compile(c, pipeline.CompileOptions{Pipeline: "good", SelectedOnly: true, Set: []string{"n=5"}})
+	if err != nil {
+		t.Fatalf("Compile with SelectedOnly: %v", err)
+	}
+	if g.Params["n"] != int64(5) {
+		t.Errorf("params %v, want n = 5", g.Params)
+	}
+	if _, err := env.Compile(c, pipeline.CompileOptions{Pipeline: "good", SelectedOnly: true, Set: []string{"n=-1"}}); err == nil || !strings.Contains(err.Error(), "out of range") {
+		t.Errorf("Compile with SelectedOnly and n = -1: %v, want the selected pipeline checked", err)
+	}
+}

@@ -172,3 +172,23 @@ func BenchmarkSweepRerun(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSweepLoad300 compiles the 300 points of paper-activation at the
+// paper's size (--set seeds=100) from the repository's pipelines.yaml: the
+// file is checked once, with the sweep, not once a point.
+func BenchmarkSweepLoad300(b *testing.B) {
+	c, err := pipeline.ParseFile(repoFile("pipelines.yaml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	opts := Options{CompileOptions: pipeline.CompileOptions{Pipeline: "paper-activation", Workspace: b.TempDir(), Set: []string{"seeds=100"}}}
+	for range b.N {
+		s, err := Load(pipeline.Default(), c, opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(s.Points) != 300 {
+			b.Fatalf("%d points, want 300", len(s.Points))
+		}
+	}
+}

@@ -102,6 +102,7 @@ func Load(env *pipeline.Environment, c *pipeline.Config, opts Options) (*Sweep, 
 		co.Pipeline = base.Pipeline
 		co.Overrides = pt.Overrides()
 		co.Point = pt.Name
+		co.SelectedOnly = true // the file was checked with the base
 		g, err := env.Compile(c, co)
 		if err != nil {
 			var pds pipeline.Diagnostics
