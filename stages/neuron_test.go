@@ -1,6 +1,7 @@
 package stages_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -141,6 +142,20 @@ func TestNeuronLint(t *testing.T) {
 			err = pipeline.Default().Lint(cfg)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("%s: lint error %v, want one mentioning %q", strings.Replace(kind, "%s", tc.neuron, 1), err, tc.want)
+			}
+		}
+	}
+}
+
+// TestPaperRefractory checks that pipeline paper-refractory's tref reaches
+// the search and the conversion as their neuron's refractory period.
+func TestPaperRefractory(t *testing.T) {
+	for _, tref := range []string{"0", "2"} {
+		g := compile(t, repoFile("pipelines.yaml"), "paper-refractory", t.TempDir(), "tref="+tref)
+		for _, stage := range []string{"lambda", "convert"} {
+			nr, _ := g.Node(stage).Settings["neuron"].(map[string]any)
+			if got := fmt.Sprint(nr["tref"]); got != tref {
+				t.Errorf("tref=%s: stage %s neuron %v", tref, stage, nr)
 			}
 		}
 	}
