@@ -298,3 +298,35 @@ pipelines:
 		t.Error("a taus sweep quotes the activation finding")
 	}
 }
+
+// BenchmarkAggregateWrite writes the aggregates of the paper's full
+// activation sweep (3 activations × 100 seeds): the Parquet tables, the
+// figures and the report, as every run of a finished sweep does.
+func BenchmarkAggregateWrite(b *testing.B) {
+	head := strings.Replace(activationHead, "to: 3", "to: 100", 1)
+	c, err := pipeline.Parse(filepath.Join(b.TempDir(), "pipelines.yaml"), []byte(head))
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := Load(pipeline.Default(), c, Options{CompileOptions: pipeline.CompileOptions{Pipeline: "p", Workspace: b.TempDir()}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &Aggregate{Sweep: s, States: s.Status()}
+	for i, pr := range s.Points {
+		acc := 0.5 + 0.5*float64(i%97)/96
+		a.Rows = append(a.Rows, &Row{Point: pr, Summary: &report.Summary{
+			LIFAccuracy: acc, RateAccuracy: 1, Converged: true, BestLambda: 25,
+			LambdaAccuracy: map[string]float64{"20": acc / 2, "25": acc, "30": acc * 0.9},
+			LIFAccuracyBy:  map[string]float64{"go": 1, "nogo": acc},
+		}})
+	}
+	a.Conditions = []string{"go", "nogo"}
+	b.ResetTimer()
+	for range b.N {
+		a.Files = nil
+		if err := a.Write(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
