@@ -974,6 +974,45 @@ func (t *Declared) Correct(o []float64, l Label) bool {
 // scored.
 func (t *Declared) SpikeFrom() float64 { return t.spikeSec }
 
+// Thresholds returns the thresholds of the spiking-side rules, distinct,
+// from the highest: the levels a figure of the spiking output marks.
+func (t *Declared) Thresholds() []float64 {
+	var th []float64
+	for _, l := range t.labels {
+		if x := t.rules[l][1].threshold; !slices.Contains(th, x) {
+			th = append(th, x)
+		}
+	}
+	slices.Sort(th)
+	slices.Reverse(th)
+	return th
+}
+
+// StimulusWindows returns the spans [onset, onset+duration) in rate steps
+// of the events whose onset and duration are the same on every trial
+// (params and T only), distinct, in declaration order: what a figure
+// shades as the stimulus. An event without a duration (it lasts to the
+// end, as a context cue does) is left out.
+func (t *Declared) StimulusWindows() [][2]int {
+	var ws [][2]int
+	for _, e := range t.events {
+		if e.dur == nil {
+			continue
+		}
+		on, ok1 := t.constant(e.onset)
+		dur, ok2 := t.constant(e.dur)
+		if !ok1 || !ok2 {
+			continue
+		}
+		o := int(math.Round(on))
+		w := [2]int{o, o + int(math.Round(dur))}
+		if !slices.Contains(ws, w) {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
 // CorrectSpiking applies the label's spiking rule to out from SpikeFrom
 // on.
 func (t *Declared) CorrectSpiking(out []float64, dt float64, l Label) bool {

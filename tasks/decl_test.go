@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -245,5 +246,29 @@ func TestDeclJSON(t *testing.T) {
 	NewStream(b, 5).Trial(3, tb)
 	if !mat.Equal(ta.U, tb.U) || ta.Label != tb.Label {
 		t.Fatal("trials differ after the round trip")
+	}
+}
+
+// TestDeclaredFigureHints checks what a figure marks for the declared
+// twins: the stimulus windows of their fixed-timing events (not mante's
+// context cues, which last to the end) and their spiking thresholds.
+func TestDeclaredFigureHints(t *testing.T) {
+	twins := builtinDecls(t)
+	for _, c := range []struct {
+		name    string
+		windows [][2]int
+		th      []float64
+	}{
+		{"go-nogo", [][2]int{{50, 75}}, []float64{0.7, 0.3}},
+		{"xor", [][2]int{{50, 100}, {110, 160}}, []float64{0.7, -0.7}},
+		{"mante", [][2]int{{50, 250}}, []float64{0.7, -0.7}},
+	} {
+		d := twins[c.name]
+		if got := d.StimulusWindows(); !slices.Equal(got, c.windows) {
+			t.Errorf("%s: windows %v, want %v", c.name, got, c.windows)
+		}
+		if got := d.Thresholds(); !slices.Equal(got, c.th) {
+			t.Errorf("%s: thresholds %v, want %v", c.name, got, c.th)
+		}
 	}
 }

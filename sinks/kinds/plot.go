@@ -345,7 +345,8 @@ func overlay(m *rate.Model, task tasks.Task, ex items.ExampleTrial, ev *items.Ev
 }
 
 // stimulusWindows returns the stimulus windows of the built-in tasks in
-// seconds, nil for another task.
+// seconds, those of a declared task's events of fixed timing, nil for
+// another task.
 func stimulusWindows(task tasks.Task) [][2]float64 {
 	s := tasks.StepSeconds
 	w := func(from, to int) [2]float64 { return [2]float64{float64(from) * s, float64(to) * s} }
@@ -357,15 +358,25 @@ func stimulusWindows(task tasks.Task) [][2]float64 {
 		return [][2]float64{w(t.StimOn, t.StimOn+t.StimDur), w(second, second+t.StimDur)}
 	case *tasks.Mante:
 		return [][2]float64{w(t.StimOn, t.StimOn+t.StimDur)}
+	case interface{ StimulusWindows() [][2]int }: // a declared task
+		var ws [][2]float64
+		for _, x := range t.StimulusWindows() {
+			ws = append(ws, w(x[0], x[1]))
+		}
+		return ws
 	}
 	return nil
 }
 
 // decisionThresholds returns the output levels a task's scoring compares
-// with: go-nogo's 0.7 (go) and 0.3 (nogo), else ±0.7.
+// with: go-nogo's 0.7 (go) and 0.3 (nogo), a declared task's thresholds,
+// else ±0.7.
 func decisionThresholds(task tasks.Task) []float64 {
 	if _, ok := task.(*tasks.GoNogo); ok {
 		return []float64{tasks.Threshold, tasks.NoGoThreshold}
+	}
+	if d, ok := task.(interface{ Thresholds() []float64 }); ok { // a declared task: its rules'
+		return d.Thresholds()
 	}
 	return []float64{tasks.Threshold, -tasks.Threshold}
 }
