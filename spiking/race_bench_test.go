@@ -40,6 +40,9 @@ func TestRaceBenchmark(t *testing.T) {
 		{"race (batch 10)", func(m *rate.Model, seed uint64) (*GridResult, error) {
 			return LambdaRace(ctx, m, task, &RaceSettings{Seed: seed, Batch: 10})
 		}},
+		{"race (batch 5)", func(m *rate.Model, seed uint64) (*GridResult, error) {
+			return LambdaRace(ctx, m, task, &RaceSettings{Seed: seed, Batch: 5})
+		}},
 		{"race (batch 10, refine 2.5)", func(m *rate.Model, seed uint64) (*GridResult, error) {
 			return LambdaRace(ctx, m, task, &RaceSettings{Seed: seed, Batch: 10, Refine: 2.5})
 		}},
