@@ -74,6 +74,22 @@ func waitFile(t *testing.T, path string) {
 	}
 }
 
+// waitContent waits until the file at path exists and is not empty (a log
+// is created before its first line is written).
+func waitContent(t *testing.T, path string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if fi, err := os.Stat(path); err == nil && fi.Size() > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for content in %s", path)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 const goodYAML = `
 	version: 1
 	default: main

@@ -314,7 +314,7 @@ pipelines:
 	cmd, _, stderr := helper(t, "run", "-f", file, "--jobs", "1", "--progress", "none", "--no-aggregate")
 	sweepDir := filepath.Join(dir, "runs", "k")
 	waitFile(t, filepath.Join(sweepDir, "x=1", "point.json"))
-	waitFile(t, filepath.Join(logs, "x2.log"))
+	waitContent(t, filepath.Join(logs, "x2.log"))
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
