@@ -1,7 +1,10 @@
 package pipeline
 
 import (
+	"bytes"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/lexer"
@@ -33,6 +36,15 @@ const (
 // tokens first (goccy's parser takes time quadratic in the depth of flow
 // collections), and turns a panic of the parser into an error.
 func (c *Config) parseYAML(src []byte) (f *ast.File, err error) {
+	if _, at, deep := flowTokens(src, MaxTokens, MaxNesting); at >= 0 {
+		line := 1 + bytes.Count(src[:at], []byte("\n"))
+		col := 1 + utf8.RuneCount(src[bytes.LastIndexByte(src[:at], '\n')+1:at])
+		msg := fmt.Sprintf("yaml: more than %d tokens (counting only the [ ] { } , of flow collections); a pipeline file needs far fewer", MaxTokens)
+		if deep {
+			msg = fmt.Sprintf("yaml: nesting deeper than %d levels", MaxNesting)
+		}
+		return nil, Diagnostics{{Pos: Pos{File: c.Path, Line: line, Col: col}, Msg: msg}}
+	}
 	tks := lexer.Tokenize(string(src))
 	if err := c.tokenDepth(tks); err != nil {
 		return nil, err
@@ -217,4 +229,150 @@ func anchorName(n ast.Node) string {
 		return ""
 	}
 	return n.GetToken().Value
+}
+
+// flowTokens counts, without tokenizing, the indicators [ ] { } , of the
+// flow collections of src, outside quoted scalars, block scalars and
+// comments. Each of them is a token of its own, so that a file with more
+// than MaxTokens of them is refused before the tokenizer, which holds a few
+// hundred bytes for every token (a 1 MiB flow list of 500,000 items: 250 MB
+// and most of a second), sees it.
+//
+// The count is meant as a lower bound of the tokens: a flow collection is
+// only taken to begin where a value may begin (after "key:", "- " or "? ",
+// or on the line after one of these, or inside another flow collection);
+// a quote, a comment or a block scalar taken too eagerly hides indicators
+// and never adds any.
+//
+// It stops at the indicator that makes the count exceed limit, or the
+// nesting of flow collections exceed maxDepth (deep true), and returns its
+// offset in src; or -1 with the count.
+func flowTokens(src []byte, limit, maxDepth int) (n, at int, deep bool) {
+	depth := 0
+	value := true // at a place where a value (and so a flow collection) may begin
+	// plain: the last thing read outside flow collections is a plain
+	// scalar, which the lines more indented than plainParent continue.
+	plain, plainParent := false, 0
+	keyIndent := -1 // indentation of the line of the last ':', '-' or '?' outside flows
+	space := func(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+	// endsKey: src[i] (a ':', '-' or '?') is an indicator. In a flow
+	// collection goccy also takes a ':' right before a quote as one.
+	endsKey := func(i int) bool {
+		return i+1 >= len(src) || space(src[i+1]) || (depth > 0 && strings.IndexByte(",[]{}'\"", src[i+1]) >= 0)
+	}
+	toEOL := func(i int) int {
+		for i < len(src) && src[i] != '\n' && src[i] != '\r' {
+			i++
+		}
+		return i - 1 // the loop's i++ reaches the line break
+	}
+	lineIndent := 0 // indentation of the current line
+	atLineStart := true
+	lineStart := false // at the line's first token (anchors and tags aside)
+	for i := 0; i < len(src); i++ {
+		c := src[i]
+		if c == '\n' || c == '\r' {
+			atLineStart, lineIndent = true, 0
+			continue
+		}
+		if atLineStart {
+			if c == ' ' {
+				lineIndent++
+				continue
+			}
+			atLineStart, lineStart = false, true
+			if depth == 0 && plain && lineIndent > plainParent {
+				i = toEOL(i) // a continuation of the plain scalar
+				continue
+			}
+		}
+		if c == ' ' || c == '\t' {
+			continue
+		}
+		if c == '#' && (i == 0 || space(src[i-1]) || strings.IndexByte("[]{},'\"", src[i-1]) >= 0) {
+			i = toEOL(i)
+			continue
+		}
+		first := lineStart
+		lineStart = false
+		switch {
+		case (c == '\'' || c == '"') && (value || (depth == 0 && first)):
+			for i++; i < len(src); i++ {
+				if c == '"' && src[i] == '\\' {
+					i++
+				} else if src[i] == c {
+					if c == '\'' && i+1 < len(src) && src[i+1] == '\'' {
+						i++
+						continue
+					}
+					break
+				}
+			}
+			value, plain = false, false
+			continue
+		case (c == '[' || c == '{') && value:
+			if n++; n > limit {
+				return n, i, false
+			}
+			if depth++; depth > maxDepth {
+				return n, i, true
+			}
+			plain = false
+			continue
+		case (c == ']' || c == '}' || c == ',') && depth > 0:
+			if n++; n > limit {
+				return n, i, false
+			}
+			if c == ',' {
+				value = true
+			} else {
+				depth--
+				value = false
+			}
+			continue
+		case (c == '|' || c == '>') && value && depth == 0:
+			// A block scalar: the lines more indented than this one.
+			for i < len(src) {
+				i = toEOL(i) + 1
+				j := i
+				for j < len(src) && (src[j] == '\n' || src[j] == '\r') {
+					j++
+				}
+				k := j
+				for k < len(src) && src[k] == ' ' {
+					k++
+				}
+				if k < len(src) && src[k] != '\n' && src[k] != '\r' && k-j <= lineIndent {
+					break
+				}
+				i = k
+			}
+			i--
+			value, plain = false, false
+			continue
+		case (c == '&' || c == '!') && value:
+			for i+1 < len(src) && strings.IndexByte(" \n\r", src[i+1]) < 0 && (depth == 0 || strings.IndexByte(",[]{}", src[i+1]) < 0) {
+				i++
+			}
+			lineStart = first // an anchor or a tag: the token follows
+			continue
+		case c == ':' && endsKey(i),
+			(c == '-' || c == '?') && endsKey(i) && (value || (depth == 0 && first)):
+			value, plain = true, false
+			if depth == 0 {
+				keyIndent = lineIndent
+			}
+			continue
+		}
+		if depth == 0 && !plain {
+			// A plain scalar after a key or an entry on its line, or on
+			// the line after one.
+			plain, plainParent = true, lineIndent
+			if first {
+				plainParent = keyIndent
+			}
+		}
+		value = false
+	}
+	return n, -1, false
 }

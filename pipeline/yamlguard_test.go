@@ -20,7 +20,7 @@ func TestYAMLBounds(t *testing.T) {
 		laughs += string(i) + ": &" + string(i) + " [" + strings.Repeat("*"+string(i-1)+",", 8) + "*" + string(i-1) + "]\n"
 	}
 	cases := []struct{ name, src, want string }{
-		{"flow", "a: " + strings.Repeat("[", 400000) + strings.Repeat("]", 400000), "f.yaml:1:67: yaml: nesting deeper than 64 levels"},
+		{"flow", "a: " + strings.Repeat("[", 400000) + strings.Repeat("]", 400000), "f.yaml:1:68: yaml: nesting deeper than 64 levels"},
 		{"flowmap", "a: " + strings.Repeat("{a: ", 200000) + strings.Repeat("}", 200000), "nesting deeper than 64 levels"},
 		{"dashes", strings.Repeat("- ", 500000) + "x", "f.yaml:1:129: yaml: nesting deeper than 64 levels"},
 		{"block", func() string {

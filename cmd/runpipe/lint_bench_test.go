@@ -44,6 +44,13 @@ func worstLintInputs() map[string]string {
 	// The same list, past the token bound: refused before parsing.
 	in["flow-list-1MiB"] = "version: 1\na: [" + strings.Repeat("1,", pipeline.MaxFileSize/2-20) + "1]\n"
 
+	// A block sequence of 1 MiB: past the token bound, which only the
+	// tokenizer finds.
+	b.Reset()
+	b.WriteString("version: 1\nx:\n")
+	fill(&b, pipeline.MaxFileSize, func(int) string { return "  - 1\n" })
+	in["block-list-1MiB"] = b.String()
+
 	// A chain of stages, each reading the model of the one before and
 	// writing its own file, as many as the token bound allows.
 	b.Reset()
