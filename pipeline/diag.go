@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Pos is a position in a pipeline file. Line and Col are 1-based; Col is 0
@@ -105,7 +106,27 @@ type diagList struct {
 }
 
 func (l *diagList) add(p Pos, format string, args ...any) {
+	for i, a := range args {
+		if s, ok := a.(string); ok && len(s) > maxDiagString {
+			args = append([]any(nil), args...) // the caller's slice stays
+			args[i] = shorten(s)
+		}
+	}
 	l.ds = append(l.ds, Diagnostic{Pos: p, Msg: fmt.Sprintf(format, args...)})
+}
+
+// maxDiagString is the longest string (a key, a value) a diagnostic quotes
+// whole; a longer one, as in a hostile file, is cut to its first 64 bytes.
+const maxDiagString = 1024
+
+// shorten cuts s to its first 64 bytes (whole runes) and says how long it
+// was.
+func shorten(s string) string {
+	n := 64
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return fmt.Sprintf("%s… (%d bytes)", s[:n], len(s))
 }
 
 func (l *diagList) addAll(ds Diagnostics) { l.ds = append(l.ds, ds...) }

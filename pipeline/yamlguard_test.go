@@ -104,3 +104,19 @@ func FuzzLint(f *testing.F) {
 		_ = env.Lint(cfg)
 	})
 }
+
+// TestLongStringShortened: a diagnostic quotes a key of half a megabyte by
+// its first 64 bytes and its length, not whole.
+func TestLongStringShortened(t *testing.T) {
+	key := strings.Repeat("é", 1<<18)
+	src := "version: 1\npipelines:\n  p:\n    stages:\n      gen: {kind: test-gen, with: {" + key + ": 3}}\n"
+	cfg, err := pipeline.Parse("f.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = testEnv().Lint(cfg)
+	want := `f.yaml:5:36: unknown setting "` + strings.Repeat("é", 32) + `… (524288 bytes)" for kind test-gen`
+	if err == nil || !strings.Contains(err.Error(), want) || len(err.Error()) > 1000 {
+		t.Fatalf("got %.2000v, want %q", err, want)
+	}
+}
