@@ -42,6 +42,7 @@ func worstLintInputs() map[string]string {
 	in["flow-list"] = b.String()
 
 	// The same list, past the token bound: refused before parsing.
+	in["nested-dashes-1MiB"] = strings.Repeat("- ", pipeline.MaxFileSize/2-1) + "x"
 	in["flow-list-1MiB"] = "version: 1\na: [" + strings.Repeat("1,", pipeline.MaxFileSize/2-20) + "1]\n"
 
 	// A block sequence of 1 MiB: past the token bound, which only the
