@@ -156,7 +156,7 @@ func TestColumnTypes(t *testing.T) {
 		"outputs.parquet": "trial INTEGER, step INTEGER, t FLOAT, out FLOAT",
 		"trials.parquet":  "trial INTEGER, task VARCHAR, label VARCHAR, lambda DOUBLE, correct BOOLEAN, n_spikes BIGINT, seed BIGINT",
 		"neurons.parquet": "neuron INTEGER, type VARCHAR, td_ms DOUBLE",
-		"lambda.parquet":  "factor DOUBLE, trial INTEGER, label VARCHAR, correct BOOLEAN, peak DOUBLE",
+		"lambda.parquet":  "factor DOUBLE, trial INTEGER, label VARCHAR, correct BOOLEAN, peak DOUBLE, accuracy DOUBLE, accuracy_lo DOUBLE, accuracy_hi DOUBLE",
 	}
 	for f, w := range want {
 		rows, err := db.Query(`DESCRIBE SELECT * FROM read_parquet(` + pq(dir, f) + `)`)

@@ -2,6 +2,7 @@ package interop
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,7 +42,13 @@ for path in sys.argv[1:]:
             continue
         a = np.asarray(v)
         e = {'shape': list(a.shape), 'dtype': str(a.dtype)}
-        if a.dtype.kind in 'U':
+        if a.dtype.names:
+            f = {}
+            for n in a.dtype.names:
+                x = np.asarray(a[n][0, 0])
+                f[n] = str(x[0]) if x.dtype.kind == 'U' else float(x.ravel()[0])
+            e['fields'] = f
+        elif a.dtype.kind in 'U':
             e['text'] = str(a[0]) if a.size else ''
         elif a.size <= 16 or k == 'eval_labels':
             e['values'] = a.astype(float).ravel(order='F').tolist()
@@ -55,6 +62,8 @@ type matVar struct {
 	Dtype  string    `json:"dtype"`
 	Text   string    `json:"text"`
 	Values []float64 `json:"values"`
+	// Fields are a 1×1 struct's fields: text or number.
+	Fields map[string]any `json:"fields"`
 }
 
 // TestScipyReadsModels: scipy.io.loadmat reads model.mat and
@@ -119,6 +128,14 @@ func TestScipyReadsModels(t *testing.T) {
 	}
 	if ap := a["all_perfs"]; len(ap.Values) != 2 {
 		t.Errorf("model_lambda.mat: all_perfs %+v, want 2 values", ap)
+	}
+	// The LIF unit the search used (SPEC §4's constants, as a struct).
+	want := map[string]any{"model": "lif", "tref": 2.0, "tm": 10.0, "tr": 2.0, "vreset": -65.0, "vpeak": -40.0, "bias": -40.0}
+	if got := a["lif_neuron"].Fields; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("model_lambda.mat: lif_neuron %v, want %v", got, want)
+	}
+	if v := a["task"]; v.Text != "go-nogo" {
+		t.Errorf("model_lambda.mat: task %+v, want go-nogo", v)
 	}
 	opt := a["opt_scaling_factor"].Values
 	if len(opt) != 1 || (opt[0] != 20 && opt[0] != 40) {
