@@ -272,7 +272,7 @@ func (a *Aggregate) PointsTable() (sinks.Table, error) {
 	n := len(a.Rows)
 	b := &tableBuilder{}
 	b.axes(a, n, func(i int) *Row { return a.Rows[i] })
-	point := make([]string, n)
+	point, dir := make([]string, n), make([]string, n)
 	converged := make([]bool, n)
 	trained := make([]int64, n)
 	rateAcc, bestL, lifAcc := make([]float64, n), make([]float64, n), make([]float64, n)
@@ -283,9 +283,13 @@ func (a *Aggregate) PointsTable() (sinks.Table, error) {
 	for k := range byCond {
 		byCond[k] = make([]float64, n)
 	}
+	var err error
 	for i, r := range a.Rows {
 		s := r.Summary
 		point[i] = r.Point.Name
+		if dir[i], err = filepath.Abs(r.Point.Dir()); err != nil {
+			return nil, fmt.Errorf("sweep point %s: %w", r.Point.Name, err)
+		}
 		converged[i], trained[i] = s.Converged, int64(s.TrialsTrained)
 		rateAcc[i], bestL[i], lifAcc[i] = s.RateAccuracy, s.BestLambda, s.LIFAccuracy
 		spikes[i], hzE[i], hzI[i] = s.NSpikes, s.RateHzE, s.RateHzI
@@ -312,6 +316,7 @@ func (a *Aggregate) PointsTable() (sinks.Table, error) {
 	b.add("rate_hz_I", sinks.Float64, hzI)
 	b.add("seconds", sinks.Float64, secs)
 	b.add("wall_seconds", sinks.Float64, wall)
+	b.add("dir", sinks.String, dir)
 	return b.table("sweep")
 }
 

@@ -144,6 +144,9 @@ func checkAgainstSummaries(t *testing.T, s *Sweep, tab *sinks.ParquetFile) {
 			t.Fatalf("row %d: unknown point %q", i, name)
 		}
 		sum := readSummary(t, p)
+		if d, err := filepath.Abs(p.Dir()); err != nil || col["dir"].Strings == nil || col["dir"].Strings[i] != d {
+			t.Errorf("%s: dir column does not hold the point's directory %s", name, d)
+		}
 		for _, f := range []string{"rate_accuracy", "best_lambda", "lif_accuracy"} {
 			c, ok := col[f]
 			if !ok {
