@@ -361,7 +361,8 @@ func (a *Aggregate) LambdaTable() (sinks.Table, error) {
 // Write writes the aggregates into the sweep's directory: sweep.parquet,
 // sweep_lambda.parquet, when a point has finished the figures in FigureDir
 // (see [Aggregate.Figures]), and ReportFile, which embeds the figures and
-// sets the statistics per axis value beside the paper's (PaperQuotes).
+// sets the statistics per axis value beside the paper's (PaperQuotes);
+// last, it stamps them (see [Aggregate.Stamp]).
 func (a *Aggregate) Write() error {
 	if err := os.MkdirAll(a.Sweep.Dir, 0o755); err != nil {
 		return fmt.Errorf("sweep: %w", err)
@@ -398,7 +399,7 @@ func (a *Aggregate) Write() error {
 		return err
 	}
 	a.Files = append(a.Files, ReportFile)
-	return nil
+	return a.Stamp()
 }
 
 func writeTable(path string, t sinks.Table, meta map[string]string) error {

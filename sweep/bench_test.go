@@ -174,9 +174,6 @@ func BenchmarkSweepRerun(b *testing.B) {
 	if err == nil {
 		err = a.Write()
 	}
-	if err == nil {
-		err = a.Stamp()
-	}
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -45,7 +45,7 @@ func (s *Sweep) stampKey(states []PointState) string {
 }
 
 // Stamp records, in StampFile, the point states the aggregates were just
-// written from (call it after Write).
+// written from (Write calls it).
 func (a *Aggregate) Stamp() error {
 	b, err := json.MarshalIndent(stamp{Key: a.Sweep.stampKey(a.States), Files: a.Files}, "", "  ")
 	if err != nil {

@@ -74,6 +74,29 @@ func loadSweep(cfg *pipeline.Config, ff *fileFlags, maxPoints int, stderr io.Wri
 
 // loadSweepOnly parses the file and loads the selected pipeline's sweep,
 // refusing a pipeline that is not one; for aggregate and status.
+// parseSweepCommand registers the flags that name a sweep (file, pipeline,
+// --set, --max-points) on fs, which may hold the command's own, parses
+// args, which must hold no positional argument, and loads the sweep.
+// Without a sweep it returns the exit code.
+func parseSweepCommand(cmd string, fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (*sweep.Sweep, int) {
+	var ff fileFlags
+	ff.register(fs, true)
+	var maxPoints int
+	registerMaxPoints(fs, &maxPoints)
+	pos, code := parseFlags(fs, args, stdout)
+	if code >= 0 {
+		return nil, code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(stderr, "runpipe %s: unexpected argument %q (use --pipeline NAME)\n", cmd, pos[0])
+		return nil, exitUsage
+	}
+	if !checkMaxPoints(fs, maxPoints, stderr) {
+		return nil, exitUsage
+	}
+	return loadSweepOnly(cmd, &ff, maxPoints, stderr)
+}
+
 func loadSweepOnly(cmd string, ff *fileFlags, maxPoints int, stderr io.Writer) (*sweep.Sweep, int) {
 	cfg, code := parseFile(ff.file, stderr)
 	if cfg == nil {
@@ -257,9 +280,6 @@ func aggregate(s *sweep.Sweep, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = a.Write()
 	}
-	if err == nil {
-		err = a.Stamp()
-	}
 	if err != nil {
 		fmt.Fprintf(stderr, "runpipe: aggregate: %v\n", err)
 		return exitFailed
@@ -286,22 +306,7 @@ func cmdAggregate(args []string, stdout, stderr io.Writer) int {
 		"<workspace>/<pipeline>/: sweep.parquet (one row per point), sweep_lambda.parquet\n"+
 		"(point × λ factor) and the figures; says which points are failed, running or\n"+
 		"pending. Runs nothing; safe while points run (a point counts once it is done).", stderr)
-	var ff fileFlags
-	ff.register(fs, true)
-	var maxPoints int
-	registerMaxPoints(fs, &maxPoints)
-	pos, code := parseFlags(fs, args, stdout)
-	if code >= 0 {
-		return code
-	}
-	if len(pos) > 0 {
-		fmt.Fprintf(stderr, "runpipe aggregate: unexpected argument %q (use --pipeline NAME)\n", pos[0])
-		return exitUsage
-	}
-	if !checkMaxPoints(fs, maxPoints, stderr) {
-		return exitUsage
-	}
-	s, code := loadSweepOnly("aggregate", &ff, maxPoints, stderr)
+	s, code := parseSweepCommand("aggregate", fs, args, stdout, stderr)
 	if s == nil {
 		return code
 	}
@@ -321,23 +326,8 @@ func cmdStatus(args []string, stdout, stderr io.Writer) int {
 		"workspace alone (a point whose lock is held is running; one with a FAILED record\n"+
 		"failed; one whose point.json records its current pipeline is done), and lists\n"+
 		"the points that are not done. Runs nothing.", stderr)
-	var ff fileFlags
-	ff.register(fs, true)
-	var maxPoints int
-	registerMaxPoints(fs, &maxPoints)
 	asJSON := fs.Bool("json", false, "print the counts and every point's state as JSON")
-	pos, code := parseFlags(fs, args, stdout)
-	if code >= 0 {
-		return code
-	}
-	if len(pos) > 0 {
-		fmt.Fprintf(stderr, "runpipe status: unexpected argument %q (use --pipeline NAME)\n", pos[0])
-		return exitUsage
-	}
-	if !checkMaxPoints(fs, maxPoints, stderr) {
-		return exitUsage
-	}
-	s, code := loadSweepOnly("status", &ff, maxPoints, stderr)
+	s, code := parseSweepCommand("status", fs, args, stdout, stderr)
 	if s == nil {
 		return code
 	}
